@@ -1,0 +1,1 @@
+//! Crawler: drives fetch, feed, extract, enrich and store for each source.

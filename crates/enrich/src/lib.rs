@@ -1,0 +1,15 @@
+//! Enrichment: language, category, tags and story similarity. CPU only, no IO.
+
+pub mod category;
+pub mod gazetteer;
+pub mod keyphrase;
+pub mod lang;
+pub mod story;
+pub mod tags;
+mod tokenize;
+
+pub use category::classify;
+pub use lang::detect_language;
+pub use story::{similarity, StoryDoc};
+pub use tags::{tag_article, TagOptions};
+pub use tokenize::{content_words, is_stopword};

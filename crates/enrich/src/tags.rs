@@ -1,0 +1,163 @@
+//! Topic tags for an article: entities, relationships and key phrases.
+
+use crate::gazetteer::{self, EntityKind, Mention};
+use crate::keyphrase;
+use crate::tokenize::tokens;
+use model::{Tag, TagKind, TagName};
+use std::collections::HashMap;
+
+/// How many tags of each kind an article gets at most.
+#[derive(Clone, Debug)]
+pub struct TagOptions {
+    /// Entity tags.
+    pub max_entities: usize,
+    /// Relationship tags.
+    pub max_relationships: usize,
+    /// Key-phrase tags.
+    pub max_keyphrases: usize,
+}
+
+impl Default for TagOptions {
+    fn default() -> Self {
+        Self { max_entities: 8, max_relationships: 3, max_keyphrases: 3 }
+    }
+}
+
+/// Mentions in the title count this many times over.
+const TITLE_WEIGHT: f32 = 3.0;
+
+/// Tags an article. The result is sorted best first within each kind:
+/// relationships, then entities, then key phrases.
+pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
+    let g = gazetteer::builtin();
+    let mut entity_score: HashMap<usize, f32> = HashMap::new();
+    // Unordered pair -> (count, written orders with their counts)
+    let mut pairs: HashMap<(usize, usize), (f32, HashMap<(usize, usize), u32>)> = HashMap::new();
+    for (weight, part) in [(TITLE_WEIGHT, title), (1.0, text)] {
+        let toks = tokens(part);
+        let mentions = g.find(part, &toks);
+        for m in &mentions {
+            *entity_score.entry(m.entity).or_default() += weight * m.weight;
+        }
+        for (a, b) in hyphenated_pairs(part, &toks, &mentions) {
+            let key = (a.min(b), a.max(b));
+            let e = pairs.entry(key).or_default();
+            e.0 += weight;
+            *e.1.entry((a, b)).or_default() += 1;
+        }
+    }
+
+    let mut out = Vec::new();
+    let mut rels: Vec<((usize, usize), f32)> = pairs
+        .iter()
+        .filter(|(_, (score, _))| *score >= 2.0)
+        .map(|(_, (score, orders))| {
+            let best = orders.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))).map(|(o, _)| *o).unwrap_or_default();
+            (best, *score)
+        })
+        .collect();
+    rels.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top_rel = rels.first().map_or(1.0, |r| r.1);
+    for ((a, b), score) in rels.into_iter().take(opts.max_relationships) {
+        let phrase = format!("{}-{}", g.entity(a).name, g.entity(b).name);
+        if let Ok(name) = TagName::parse(&phrase) {
+            out.push(Tag { name, kind: TagKind::Relationship, score: score / top_rel });
+        }
+    }
+
+    let mut ents: Vec<(usize, f32)> = entity_score.into_iter().filter(|(_, s)| *s >= 2.0).collect();
+    ents.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top_ent = ents.first().map_or(1.0, |e| e.1);
+    let mut entity_names: Vec<String> = Vec::new();
+    for (id, score) in ents.into_iter().take(opts.max_entities) {
+        let e = g.entity(id);
+        if let Ok(name) = TagName::parse(&e.name) {
+            entity_names.push(e.name.to_lowercase());
+            out.push(Tag { name, kind: TagKind::Entity, score: score / top_ent });
+        }
+    }
+
+    let mut n = 0;
+    for k in keyphrase::rank(title, text, opts.max_keyphrases * 3) {
+        if n == opts.max_keyphrases || k.phrase.split(' ').count() < 2 {
+            continue;
+        }
+        // A phrase that only restates an entity adds nothing.
+        if entity_names.iter().any(|e| k.phrase.contains(e.as_str()) || e.contains(&k.phrase)) {
+            continue;
+        }
+        if let Ok(name) = TagName::parse(&k.phrase) {
+            if out.iter().any(|t: &Tag| t.name.key() == name.key()) {
+                continue;
+            }
+            out.push(Tag { name, kind: TagKind::KeyPhrase, score: k.score });
+            n += 1;
+        }
+    }
+    out
+}
+
+/// Pairs of entity mentions written as "A-B" with nothing else hyphenated to
+/// either side, so "China-Kyrgyzstan-Uzbekistan railway" is not read as two
+/// relationships.
+fn hyphenated_pairs(text: &str, toks: &[crate::tokenize::Token], mentions: &[Mention]) -> Vec<(usize, usize)> {
+    let g = gazetteer::builtin();
+    let joined = |a: usize, b: usize| a < toks.len() && b < toks.len() && &text[toks[a].end..toks[b].start] == "-";
+    let relational = |m: &Mention| !matches!(g.entity(m.entity).kind, EntityKind::Person | EntityKind::City);
+    let primary: Vec<&Mention> = {
+        // One mention per span: the first listed (a city's own entity, not its country).
+        let mut seen = std::collections::HashSet::new();
+        mentions.iter().filter(|m| seen.insert(m.first)).collect()
+    };
+    let mut out = Vec::new();
+    for w in primary.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.last != b.first || !joined(a.last - 1, b.first) || !relational(a) || !relational(b) || a.entity == b.entity {
+            continue;
+        }
+        let chained_before = a.first > 0 && joined(a.first - 1, a.first);
+        let chained_after = b.last < toks.len() && joined(b.last - 1, b.last);
+        if chained_before || chained_after {
+            continue;
+        }
+        out.push((a.entity, b.entity));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(tags: &[Tag], kind: TagKind) -> Vec<String> {
+        tags.iter().filter(|t| t.kind == kind).map(|t| t.name.to_string()).collect()
+    }
+
+    #[test]
+    fn a_hyphenated_pair_of_entities_is_a_relationship_tag() {
+        let tags = tag_article(
+            "China-Central Asia cooperation grows",
+            "China-Central Asia trade rose. Officials in Astana praised China-Central Asian ties.",
+            &TagOptions::default(),
+        );
+        assert_eq!(names(&tags, TagKind::Relationship), vec!["China-CentralAsia"]);
+        let ents = names(&tags, TagKind::Entity);
+        assert!(ents.contains(&"China".to_string()) && ents.contains(&"CentralAsia".to_string()), "{ents:?}");
+    }
+
+    #[test]
+    fn a_chain_of_three_is_not_a_pair() {
+        let tags = tag_article("x", "The China-Kyrgyzstan-Uzbekistan railway. The China-Kyrgyzstan-Uzbekistan railway.", &TagOptions::default());
+        assert!(names(&tags, TagKind::Relationship).is_empty());
+    }
+
+    #[test]
+    fn aliases_merge_into_one_relationship_in_the_most_written_order() {
+        let tags = tag_article(
+            "Central Asia-US relations",
+            "The U.S.-Central Asia Forum met. Central Asia-U.S. ties matter.",
+            &TagOptions::default(),
+        );
+        assert_eq!(names(&tags, TagKind::Relationship), vec!["CentralAsia-US"]);
+    }
+}

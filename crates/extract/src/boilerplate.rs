@@ -1,0 +1,129 @@
+//! Removal of what readability-style scoring misses: players, ad slots, share
+//! and newsletter blocks, related links, cookie banners, and the short
+//! "Advertisement" or "ALSO READ" lines that sit between paragraphs.
+
+use dom_query::{Document, NodeRef};
+
+/// Elements that never hold article text.
+const DROP_ELEMENTS: &str = "script, style, noscript, template, iframe, object, embed, form, button, select, input, textarea, nav, aside, footer, video, audio, canvas, svg, dialog, \
+    [role=navigation], [role=banner], [role=contentinfo], [role=dialog], [role=alertdialog], [role=complementary], [aria-modal=true], [hidden], \
+    [data-ad-unit], [data-ad-slot], [data-slot], [data-player], ins.adsbygoogle";
+
+/// Class/id token sequences that mark boilerplate. A class such as
+/// `sc-share` is split into tokens `sc`, `share` and matches `["share"]`.
+const DROP_TOKENS: &[&[&str]] = &[
+    &["ad"], &["ads"], &["adv"], &["advert"], &["advertisement"], &["advertising"], &["adslot"], &["ad", "slot"],
+    &["gpt", "ad"], &["dfp"], &["sponsor"], &["sponsored"], &["promo"], &["promotion"],
+    &["share"], &["sharing"], &["social"], &["sharebar"], &["share", "tools"],
+    &["related"], &["recommended"], &["recirculation"], &["more", "stories"], &["read", "more"], &["also", "read"],
+    &["newsletter"], &["subscribe"], &["subscription"], &["signup"],
+    &["cookie"], &["cookies"], &["consent"], &["cmp"], &["gdpr"],
+    &["comments"], &["comment"], &["disqus"], &["breadcrumb"], &["breadcrumbs"],
+    &["tags"], &["tag", "list"], &["keywords"], &["most", "read"], &["popular"], &["trending"],
+    &["outstream"], &["video", "js"], &["vjs"], &["jwplayer"], &["player"], &["video", "embed"],
+    &["app", "promo"], &["whatsapp"], &["masthead"], &["site", "footer"], &["site", "header"],
+    &["skip", "link"], &["modal"], &["popup"], &["sidebar"], &["report", "box"], &["paywall"],
+    &["toolbar"], &["print"], &["menu"], &["main", "nav"],
+];
+
+/// Short paragraphs that are labels, prompts or promos rather than text.
+const DROP_LINE_PREFIXES: &[&str] = &[
+    "also read", "read more:", "read also:", "related stories", "related:", "share this",
+    "found a mistake", "click here to subscribe", "sign up for", "get your news on the go", "enjoying this article",
+    "download the app", "video player is loading", "subscribe to", "follow us on", "scroll to continue",
+];
+
+fn tokens(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn matches_tokens(attr: &str) -> bool {
+    attr.split_whitespace().any(|class| {
+        let toks = tokens(class);
+        DROP_TOKENS.iter().any(|pat| toks.windows(pat.len()).any(|w| w.iter().map(String::as_str).eq(pat.iter().copied())))
+    })
+}
+
+fn is_protected(node: &NodeRef) -> bool {
+    matches!(node.node_name().as_deref(), Some("html" | "body" | "main" | "article"))
+}
+
+/// Removes boilerplate elements in place. Returns how many were removed.
+pub fn strip(doc: &Document) -> usize {
+    let mut removed = 0;
+    for node in doc.select(DROP_ELEMENTS).nodes() {
+        if !is_protected(node) {
+            node.remove_from_parent();
+            removed += 1;
+        }
+    }
+    let total_text = doc.select("body").text().len().max(1);
+    let candidates: Vec<NodeRef> = doc
+        .select("[class], [id]")
+        .nodes()
+        .iter()
+        .filter(|n| !is_protected(n))
+        .filter(|n| {
+            n.class().is_some_and(|c| matches_tokens(&c)) || n.id_attr().is_some_and(|i| matches_tokens(&i))
+        })
+        .cloned()
+        .collect();
+    for node in candidates {
+        // A wrapper that holds most of the page is the article, whatever its
+        // class says (`<div class="page has-ads">`); removing it would empty the page.
+        if node.text().len() * 2 > total_text && node.descendants_it().filter(|d| d.node_name().as_deref() == Some("p")).count() > 3 {
+            continue;
+        }
+        node.remove_from_parent();
+        removed += 1;
+    }
+    removed
+}
+
+/// Whether a paragraph of extracted text is a boilerplate line.
+pub fn is_boilerplate_line(p: &str) -> bool {
+    let lower = p.trim().to_lowercase();
+    if lower.chars().count() > 160 {
+        return false;
+    }
+    if let Some(rest) = lower.strip_prefix("advertisement") {
+        // "Advertisement", or a label followed by player controls
+        // ("Advertisement Next Stay Close ✕"), but not a sentence about adverts.
+        return rest.split_whitespace().count() <= 4 && !rest.contains(['.', ',']);
+    }
+    DROP_LINE_PREFIXES.iter().any(|pre| lower.starts_with(pre))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_tokens_match_whole_words_only() {
+        assert!(matches_tokens("sc-share"));
+        assert!(matches_tokens("gpt-ad other"));
+        assert!(!matches_tokens("shadow headline"));
+        assert!(!matches_tokens("sc-article-body"));
+        assert!(!matches_tokens("download"));
+    }
+
+    #[test]
+    fn a_wrapper_holding_the_article_is_kept() {
+        let body = "<p>Paragraph text that is long enough to count for the page.</p>".repeat(6);
+        let doc = Document::from(format!("<html><body><div class=\"page has-ads\">{body}</div><div class=\"ad\">buy</div></body></html>"));
+        strip(&doc);
+        let text = doc.select("body").text();
+        assert!(text.contains("Paragraph text"));
+        assert!(!text.contains("buy"));
+    }
+
+    #[test]
+    fn labels_between_paragraphs_are_boilerplate_lines() {
+        assert!(is_boilerplate_line("Advertisement"));
+        assert!(is_boilerplate_line("ALSO READ: Something else"));
+        assert!(!is_boilerplate_line("Advertisement spending rose by 5% last year, the report said."));
+    }
+}

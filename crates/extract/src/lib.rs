@@ -1,0 +1,247 @@
+//! Article extraction: HTML bytes in, clean text and metadata out. No IO.
+//!
+//! The pipeline is: decode the charset, read metadata (JSON-LD, OpenGraph,
+//! meta tags, `<time>`, URL), strip boilerplate that readability scoring
+//! misses, pick the main content with dom_smoothie, then render plain text and
+//! sanitised HTML from it.
+
+mod boilerplate;
+mod charset;
+mod meta;
+mod text;
+
+pub use charset::{charset_param, decode_html};
+pub use meta::parse_date;
+
+use chrono::{DateTime, Utc};
+use dom_query::Document;
+
+/// Why a page could not be extracted at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// There were no bytes, or only whitespace.
+    #[error("the page is empty")]
+    Empty,
+    /// The bytes are not text (an image, a PDF, compressed data).
+    #[error("the page is not HTML (binary content)")]
+    Binary,
+    /// The page is larger than the extractor accepts.
+    #[error("the page is {0} bytes, more than the {MAX_INPUT} accepted")]
+    TooLarge(usize),
+}
+
+/// Pages larger than this are refused rather than parsed.
+pub const MAX_INPUT: usize = 16 * 1024 * 1024;
+
+/// What extraction found.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Extracted {
+    /// Headline.
+    pub title: Option<String>,
+    /// Author names as written.
+    pub byline: Option<String>,
+    /// Publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// Last update.
+    pub updated: Option<DateTime<Utc>>,
+    /// Declared language.
+    pub lang: Option<String>,
+    /// Publisher name.
+    pub site_name: Option<String>,
+    /// Lead image, absolute.
+    pub image: Option<String>,
+    /// Canonical URL, absolute.
+    pub canonical_url: Option<String>,
+    /// Summary from the page's metadata.
+    pub description: Option<String>,
+    /// Section name from the page's metadata, e.g. "Business".
+    pub section: Option<String>,
+    /// Plain text, paragraphs separated by blank lines.
+    pub text: String,
+    /// Sanitised HTML of the main content.
+    pub html: String,
+    /// Things that went wrong but did not stop extraction.
+    pub warnings: Vec<String>,
+    /// The character encoding used to decode the page.
+    pub encoding: String,
+}
+
+/// Extracts the article from a page. `url` is the page's address (for
+/// resolving links), `content_type` the HTTP header (for the charset).
+pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> Result<Extracted, ExtractError> {
+    if bytes.len() > MAX_INPUT {
+        return Err(ExtractError::TooLarge(bytes.len()));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ExtractError::Empty);
+    }
+    if looks_binary(bytes) {
+        return Err(ExtractError::Binary);
+    }
+    let base = url.and_then(|u| url::Url::parse(u).ok());
+    let url = base.as_ref().map(url::Url::as_str);
+    let (html, encoding) = decode_html(bytes, content_type);
+    let mut warnings = Vec::new();
+    let doc = Document::from(html.as_str());
+    let meta = meta::read(&doc, url);
+    boilerplate::strip(&doc);
+
+    let cfg = dom_smoothie::Config { max_elements_to_parse: 200_000, ..Default::default() };
+    let content_html = match dom_smoothie::Readability::with_document(doc, url, Some(cfg)).and_then(|mut r| r.parse()) {
+        Ok(article) => article.content.to_string(),
+        Err(e) => {
+            warnings.push(format!("readability found no main content ({e}); using the whole body"));
+            let doc = Document::from(html.as_str());
+            boilerplate::strip(&doc);
+            doc.select("body").html().to_string()
+        }
+    };
+
+    let content_doc = Document::from(content_html.as_str());
+    let title_norm = meta.title.as_deref().map(text::normalize_ws);
+    let mut paragraphs: Vec<String> = text::paragraphs(&content_doc.root())
+        .into_iter()
+        .filter(|p| !boilerplate::is_boilerplate_line(p))
+        .collect();
+    // Readability often keeps the headline as the first block; the reader sees
+    // it above the text already.
+    if paragraphs.first().is_some_and(|p| Some(p) == title_norm.as_ref()) {
+        paragraphs.remove(0);
+    }
+    let mut text = paragraphs.join("\n\n");
+    if let Some(body) = meta.article_body.as_deref() {
+        if text.chars().count() < 200 && body.chars().count() > text.chars().count() {
+            warnings.push("the page's layout gave little text; using its JSON-LD articleBody".into());
+            text = body
+                .split('\n')
+                .map(text::normalize_ws)
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+        }
+    }
+    if text.is_empty() {
+        warnings.push("no article text found".into());
+    }
+    let html_out = sanitize(&content_html, base.as_ref());
+    let absolute = |u: Option<String>| -> Option<String> {
+        let u = u?;
+        match &base {
+            Some(b) => b.join(&u).ok().map(String::from),
+            None => Some(u),
+        }
+    };
+    Ok(Extracted {
+        title: meta.title,
+        byline: meta.byline,
+        published: meta.published,
+        updated: meta.updated,
+        lang: meta.lang,
+        site_name: meta.site_name,
+        image: absolute(meta.image),
+        canonical_url: absolute(meta.canonical),
+        description: meta.description,
+        section: meta.section,
+        text,
+        html: html_out,
+        warnings,
+        encoding: encoding.to_string(),
+    })
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let nul = head.iter().filter(|b| **b == 0).count();
+    // UTF-16 text has NULs too, but always with a BOM here.
+    nul > 0 && !(head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]))
+}
+
+/// Sanitises HTML for storage and display: no scripts, styles, event
+/// handlers or dangerous URLs; relative links made absolute.
+pub fn sanitize(html: &str, base: Option<&url::Url>) -> String {
+    let mut b = ammonia::Builder::default();
+    b.rm_tags(["img"]).add_tags(["img"]).add_tag_attributes("img", ["loading"]);
+    b.link_rel(Some("noopener noreferrer nofollow"));
+    if let Some(base) = base {
+        b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    } else {
+        b.url_relative(ammonia::UrlRelative::Deny);
+    }
+    b.clean(html).to_string()
+}
+
+/// Plain text of an HTML fragment (a feed summary), paragraphs separated by
+/// blank lines.
+pub fn html_to_text(html: &str) -> String {
+    let doc = Document::from(html);
+    text::render(&doc.root())
+}
+
+/// Feed URLs announced by a page with `<link rel="alternate">`, absolute,
+/// in document order.
+pub fn discover_feeds(bytes: &[u8], page_url: &str, content_type: Option<&str>) -> Vec<String> {
+    let (html, _) = decode_html(bytes, content_type);
+    let doc = Document::from(html.as_str());
+    let base = url::Url::parse(page_url).ok();
+    let mut out = Vec::new();
+    for link in doc.select("link[rel~=alternate][href]").iter() {
+        let ty = link.attr("type").map(|t| t.to_lowercase()).unwrap_or_default();
+        let is_feed = ["rss", "atom", "feed+json", "application/json", "rdf"].iter().any(|k| ty.contains(k));
+        if !is_feed {
+            continue;
+        }
+        let href = link.attr("href").unwrap_or_default();
+        let abs = match &base {
+            Some(b) => b.join(href.trim()).map(String::from).ok(),
+            None => url::Url::parse(href.trim()).map(String::from).ok(),
+        };
+        if let Some(abs) = abs {
+            if !out.contains(&abs) {
+                out.push(abs);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_page_is_an_error() {
+        assert!(matches!(extract(b"   ", None, None), Err(ExtractError::Empty)));
+    }
+
+    #[test]
+    fn binary_content_is_an_error() {
+        assert!(matches!(extract(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", None, None), Err(ExtractError::Binary)));
+    }
+
+    #[test]
+    fn sanitising_removes_scripts_and_handlers_and_absolutises_links() {
+        let base = url::Url::parse("https://e.com/a/b.html").unwrap();
+        let out = sanitize("<p onclick=\"x()\">Hi <a href=\"../c\">c</a><script>alert(1)</script></p>", Some(&base));
+        assert!(!out.contains("onclick"), "{out}");
+        assert!(!out.contains("script"), "{out}");
+        assert!(out.contains("href=\"https://e.com/c\""), "{out}");
+    }
+
+    #[test]
+    fn deeply_nested_divs_do_not_overflow_the_stack() {
+        let html = format!("<html><body>{}<p>deep</p>{}</body></html>", "<div>".repeat(5_000), "</div>".repeat(5_000));
+        let r = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || html_to_text(&html))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(r.contains("deep"));
+    }
+
+    #[test]
+    fn feeds_are_discovered_from_alternate_links() {
+        let html = br#"<html><head><link rel="alternate" type="application/atom+xml" href="/thestar/atom.xml"><link rel="alternate" hreflang="fr" href="/fr/"></head></html>"#;
+        assert_eq!(discover_feeds(html, "http://h/thestar/", None), vec!["http://h/thestar/atom.xml"]);
+    }
+}

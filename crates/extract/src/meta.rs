@@ -1,0 +1,311 @@
+//! Page metadata: JSON-LD, OpenGraph and other meta tags, `<time>`, URL dates.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use dom_query::Document;
+use serde_json::Value;
+
+/// Metadata found in the page, before any body extraction.
+#[derive(Debug, Default, Clone)]
+pub struct PageMeta {
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    pub image: Option<String>,
+    pub canonical: Option<String>,
+    pub description: Option<String>,
+    pub article_body: Option<String>,
+    pub section: Option<String>,
+}
+
+/// The fields of the first schema.org article object in the page's JSON-LD.
+#[derive(Debug, Default)]
+struct JsonLd {
+    headline: Option<String>,
+    published: Option<String>,
+    modified: Option<String>,
+    author: Option<String>,
+    image: Option<String>,
+    publisher: Option<String>,
+    body: Option<String>,
+    lang: Option<String>,
+    section: Option<String>,
+}
+
+fn clean(s: impl AsRef<str>) -> Option<String> {
+    let s = crate::text::normalize_ws(s.as_ref());
+    (!s.is_empty()).then_some(s)
+}
+
+fn meta(doc: &Document, keys: &[&str]) -> Option<String> {
+    for key in keys {
+        for attr in ["property", "name", "itemprop"] {
+            let sel = format!("meta[{attr}=\"{key}\" i]");
+            if let Some(v) = doc.select(&sel).attr("content").and_then(clean) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
+/// Reads every metadata source of the page.
+pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
+    let ld = json_ld(doc);
+    let time_el = doc
+        .select("article time[datetime], main time[datetime], time[itemprop=datePublished], time[pubdate], time[datetime]")
+        .attr("datetime")
+        .and_then(|t| parse_date(&t));
+    let published = ld
+        .published
+        .as_deref()
+        .and_then(parse_date)
+        .or_else(|| {
+            meta(doc, &["article:published_time", "og:article:published_time", "datePublished", "pubdate", "publishdate", "dc.date", "dc.date.issued", "dcterms.created", "date", "sailthru.date", "parsely-pub-date"])
+                .and_then(|d| parse_date(&d))
+        })
+        .or(time_el)
+        .or_else(|| url.and_then(date_from_url));
+    let updated = ld
+        .modified
+        .as_deref()
+        .and_then(parse_date)
+        .or_else(|| meta(doc, &["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified"]).and_then(|d| parse_date(&d)));
+    let title = meta(doc, &["og:title", "twitter:title"])
+        .or(ld.headline.clone())
+        .or_else(|| clean(doc.select("h1").first().text()))
+        .or_else(|| clean(doc.select("title").first().text()).map(|t| strip_site_suffix(&t)));
+    let byline = ld
+        .author
+        .clone()
+        .or_else(|| meta(doc, &["author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"]).filter(|a| !a.starts_with("http")))
+        .or_else(|| {
+            clean(
+                doc.select("[rel=author], [itemprop=author] [itemprop=name], [itemprop=author], .byline-author, .author-name, .byline, .author")
+                    .first()
+                    .text(),
+            )
+        })
+        .map(|b| strip_by(&b))
+        .filter(|b| b.chars().count() <= 100);
+    PageMeta {
+        title,
+        byline,
+        published,
+        updated,
+        lang: doc
+            .select("html")
+            .attr("lang")
+            .and_then(clean)
+            .or(ld.lang)
+            .or_else(|| meta(doc, &["og:locale", "language", "content-language"])),
+        site_name: meta(doc, &["og:site_name", "application-name"]).or(ld.publisher),
+        image: meta(doc, &["og:image", "og:image:url", "twitter:image", "twitter:image:src"]).or(ld.image),
+        canonical: doc
+            .select("link[rel=canonical]")
+            .attr("href")
+            .and_then(clean)
+            .or_else(|| meta(doc, &["og:url"])),
+        description: meta(doc, &["og:description", "description", "twitter:description"]),
+        article_body: ld.body,
+        section: meta(doc, &["article:section"]).or(ld.section),
+    }
+}
+
+fn strip_by(s: &str) -> String {
+    let t = s.trim();
+    for p in ["By ", "by ", "BY "] {
+        if let Some(rest) = t.strip_prefix(p) {
+            return rest.trim().to_string();
+        }
+    }
+    t.to_string()
+}
+
+fn strip_site_suffix(title: &str) -> String {
+    for sep in [" | ", " - ", " — ", " – ", " :: "] {
+        if let Some(idx) = title.rfind(sep) {
+            let (head, _) = title.split_at(idx);
+            if head.split_whitespace().count() >= 3 {
+                return head.trim().to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
+fn json_ld(doc: &Document) -> JsonLd {
+    let mut out = JsonLd::default();
+    for script in doc.select("script[type=\"application/ld+json\" i]").iter() {
+        let raw = script.text();
+        let Ok(value) = serde_json::from_str::<Value>(raw.trim()) else {
+            continue;
+        };
+        let mut objects = Vec::new();
+        collect_objects(&value, &mut objects, 0);
+        if let Some(article) = objects.into_iter().find(|o| is_article(o)) {
+            out.headline = str_field(article, "headline").or_else(|| str_field(article, "name"));
+            out.published = str_field(article, "datePublished").or_else(|| str_field(article, "dateCreated"));
+            out.modified = str_field(article, "dateModified");
+            out.author = article.get("author").and_then(names);
+            out.image = article.get("image").and_then(url_of);
+            out.publisher = article.get("publisher").and_then(names);
+            out.body = str_field(article, "articleBody");
+            out.lang = str_field(article, "inLanguage");
+            out.section = str_field(article, "articleSection");
+            break;
+        }
+    }
+    out
+}
+
+fn collect_objects<'a>(v: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| collect_objects(i, out, depth + 1)),
+        Value::Object(map) => {
+            out.push(v);
+            if let Some(graph) = map.get("@graph") {
+                collect_objects(graph, out, depth + 1);
+            }
+            if let Some(main) = map.get("mainEntity") {
+                collect_objects(main, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_article(v: &Value) -> bool {
+    let is = |t: &str| t.ends_with("Article") || matches!(t, "BlogPosting" | "Report" | "LiveBlogPosting" | "SocialMediaPosting");
+    match v.get("@type") {
+        Some(Value::String(t)) => is(t),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(is),
+        _ => false,
+    }
+}
+
+fn str_field(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) => clean(s),
+        Value::Array(a) => a.iter().find_map(Value::as_str).and_then(clean),
+        _ => None,
+    }
+}
+
+fn names(v: &Value) -> Option<String> {
+    let list: Vec<String> = match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Object(_) => v.get("name").and_then(Value::as_str).map(str::to_string).into_iter().collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| match x {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(_) => x.get("name").and_then(Value::as_str).map(str::to_string),
+                _ => None,
+            })
+            .collect(),
+        _ => vec![],
+    };
+    let list: Vec<String> = list.into_iter().filter_map(clean).collect();
+    (!list.is_empty()).then(|| list.join(", "))
+}
+
+fn url_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => clean(s),
+        Value::Object(_) => v.get("url").or_else(|| v.get("contentUrl")).and_then(url_of),
+        Value::Array(a) => a.iter().find_map(url_of),
+        _ => None,
+    }
+}
+
+/// Parses the date formats publishers put in metadata.
+pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S %z"] {
+        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
+            return Some(d.with_timezone(&Utc));
+        }
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y%m%dT%H%M%S"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(Utc.from_utc_datetime(&d));
+        }
+    }
+    let date_part = s.get(..10).unwrap_or(s);
+    for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(date_part, fmt) {
+            return d.and_hms_opt(0, 0, 0).map(|d| Utc.from_utc_datetime(&d));
+        }
+    }
+    for fmt in ["%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return d.and_hms_opt(0, 0, 0).map(|d| Utc.from_utc_datetime(&d));
+        }
+    }
+    None
+}
+
+/// A date in the URL path, as in `/2025/06/22/slug` (day optional).
+pub fn date_from_url(url: &str) -> Option<DateTime<Utc>> {
+    let path = url::Url::parse(url).ok()?.path().to_string();
+    let parts: Vec<&str> = path.split('/').collect();
+    for w in parts.windows(3) {
+        let (y, m, d) = (w[0], w[1], w[2]);
+        if y.len() == 4 && m.len() == 2 {
+            let (Ok(y), Ok(m)) = (y.parse::<i32>(), m.parse::<u32>()) else { continue };
+            if !(1990..=2100).contains(&y) {
+                continue;
+            }
+            let day = if d.len() == 2 { d.parse::<u32>().unwrap_or(1) } else { 1 };
+            return NaiveDate::from_ymd_opt(y, m, day)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| Utc.from_utc_datetime(&d));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_with_an_offset_is_converted_to_utc() {
+        assert_eq!(parse_date("2025-06-22T16:40:00+08:00").unwrap().to_rfc3339(), "2025-06-22T08:40:00+00:00");
+    }
+
+    #[test]
+    fn a_bare_date_is_midnight_utc() {
+        assert_eq!(parse_date("2025-06-18").unwrap().to_rfc3339(), "2025-06-18T00:00:00+00:00");
+    }
+
+    #[test]
+    fn a_url_with_year_month_day_gives_a_date() {
+        let d = date_from_url("https://e.com/business/2025/06/22/story.html").unwrap();
+        assert_eq!(d.to_rfc3339(), "2025-06-22T00:00:00+00:00");
+    }
+
+    #[test]
+    fn json_ld_article_fields_are_read_through_a_graph() {
+        let doc = Document::from(r#"<html><head><script type="application/ld+json">{"@graph":[{"@type":"WebSite","name":"X"},{"@type":"NewsArticle","headline":"H","datePublished":"2025-06-28T01:00:00+00:00","author":[{"@type":"Person","name":"A B"}]}]}</script></head><body></body></html>"#);
+        let m = read(&doc, None);
+        assert_eq!(m.title.as_deref(), Some("H"));
+        assert_eq!(m.byline.as_deref(), Some("A B"));
+        assert_eq!(m.published.unwrap().to_rfc3339(), "2025-06-28T01:00:00+00:00");
+    }
+}

@@ -1,0 +1,16 @@
+//! Tagline's domain types: sources, articles, tags, categories, stories, and the
+//! rules (URL validation, tag naming, relative time) that every stage shares.
+
+mod category;
+mod error;
+mod tag;
+mod time;
+mod types;
+mod url;
+
+pub use category::Category;
+pub use error::ModelError;
+pub use tag::{Tag, TagKind, TagName};
+pub use time::{format_relative, Clock};
+pub use types::{Article, NewArticle, NewSource, Source, SourceStatus, Story};
+pub use url::{slugify, FeedUrl};

@@ -1,0 +1,177 @@
+//! Sources, articles and stories as the pipeline and the store exchange them.
+
+use crate::{Category, FeedUrl, Tag};
+use chrono::{DateTime, Utc};
+
+/// A source as the operator adds it.
+#[derive(Clone, Debug)]
+pub struct NewSource {
+    /// Display name; defaults to the feed's title.
+    pub name: String,
+    /// The publisher's home page.
+    pub home_url: Option<FeedUrl>,
+    /// The feed to poll.
+    pub feed_url: FeedUrl,
+    /// ISO 3166 region code, upper case, for editions.
+    pub region: Option<String>,
+    /// BCP 47 language hint.
+    pub lang: Option<String>,
+    /// Whether article pages are fetched (off for full-text feeds).
+    pub fetch_pages: bool,
+}
+
+/// The health of a source after its last crawl.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceStatus {
+    /// Not crawled yet.
+    New,
+    /// The last crawl succeeded.
+    Ok,
+    /// The last crawl failed; see `last_error`.
+    Failing,
+}
+
+impl SourceStatus {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceStatus::New => "new",
+            SourceStatus::Ok => "ok",
+            SourceStatus::Failing => "failing",
+        }
+    }
+
+    /// Parses the stored form; unknown values read as `New`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "ok" => SourceStatus::Ok,
+            "failing" => SourceStatus::Failing,
+            _ => SourceStatus::New,
+        }
+    }
+}
+
+/// A stored source.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Source {
+    /// Store identifier.
+    pub id: i64,
+    /// URL slug, unique.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Home page.
+    pub home_url: Option<FeedUrl>,
+    /// Feed URL, unique.
+    pub feed_url: FeedUrl,
+    /// Region code.
+    pub region: Option<String>,
+    /// Language hint.
+    pub lang: Option<String>,
+    /// Whether article pages are fetched.
+    pub fetch_pages: bool,
+    /// Health after the last crawl.
+    pub status: SourceStatus,
+    /// The last failure, in words, if the last crawl failed.
+    pub last_error: Option<String>,
+    /// When the feed was last fetched, successfully or not.
+    pub last_fetched: Option<DateTime<Utc>>,
+    /// Validator for conditional GET.
+    pub etag: Option<String>,
+    /// Validator for conditional GET.
+    pub last_modified: Option<String>,
+}
+
+/// An article ready to be stored: everything the pipeline produced.
+#[derive(Clone, Debug)]
+pub struct NewArticle {
+    /// The source it came from.
+    pub source_id: i64,
+    /// Canonical URL.
+    pub url: String,
+    /// The feed's guid (or the URL when the feed has none).
+    pub guid: String,
+    /// Headline.
+    pub title: String,
+    /// Byline.
+    pub author: Option<String>,
+    /// Publication time.
+    pub published: DateTime<Utc>,
+    /// Last update time.
+    pub updated: Option<DateTime<Utc>>,
+    /// Detected language.
+    pub lang: Option<String>,
+    /// Assigned category.
+    pub category: Option<Category>,
+    /// Tags, best first.
+    pub tags: Vec<Tag>,
+    /// Clean plain text, paragraphs separated by blank lines.
+    pub text: String,
+    /// Sanitised HTML of the body.
+    pub html: String,
+    /// A short summary for cards.
+    pub excerpt: String,
+    /// Lead image URL.
+    pub image: Option<String>,
+    /// When Tagline fetched it.
+    pub fetched: DateTime<Utc>,
+}
+
+/// A stored article with everything a page needs.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Article {
+    /// Store identifier.
+    pub id: i64,
+    /// The source.
+    pub source: Source,
+    /// Canonical URL.
+    pub url: String,
+    /// Feed guid.
+    pub guid: String,
+    /// Headline.
+    pub title: String,
+    /// Byline.
+    pub author: Option<String>,
+    /// Publication time.
+    pub published: DateTime<Utc>,
+    /// Last update.
+    pub updated: Option<DateTime<Utc>>,
+    /// Language.
+    pub lang: Option<String>,
+    /// Category.
+    #[serde(serialize_with = "ser_category")]
+    pub category: Option<Category>,
+    /// Tags, best first.
+    pub tags: Vec<Tag>,
+    /// Plain text.
+    pub text: String,
+    /// Sanitised HTML.
+    pub html: String,
+    /// Card summary.
+    pub excerpt: String,
+    /// Lead image.
+    pub image: Option<String>,
+    /// The story it belongs to.
+    pub story_id: Option<i64>,
+}
+
+fn ser_category<S: serde::Serializer>(c: &Option<Category>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.serialize_some(c.label()),
+        None => s.serialize_none(),
+    }
+}
+
+/// A group of articles reporting one event.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Story {
+    /// Store identifier.
+    pub id: i64,
+    /// The article that represents the story.
+    pub lead_article_id: i64,
+    /// How many articles it has.
+    pub article_count: i64,
+    /// How many distinct sources cover it.
+    pub outlet_count: i64,
+}

@@ -1,0 +1,176 @@
+//! Storage: the [`Store`] trait every backend implements, and the SQLite backend.
+//!
+//! All SQL in Tagline lives in this crate. The trait speaks domain types only,
+//! so a PostgreSQL backend can sit beside SQLite without callers changing.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use model::{Article, Category, FeedUrl, NewArticle, NewSource, Source, Story, TagKind, TagName};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database reported an error (disk full, corruption, constraint).
+    #[error("database error: {0}")]
+    Database(String),
+    /// The database file or directory could not be opened.
+    #[error("cannot open the database at {path}: {message}")]
+    Open {
+        /// Where.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// A stored value could not be read back into a domain type.
+    #[error("corrupt value in column {column}: {message}")]
+    Corrupt {
+        /// The column.
+        column: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The database worker thread stopped (the process is shutting down).
+    #[error("the database worker stopped")]
+    WorkerGone,
+}
+
+/// Shorthand for store results.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Which articles a list shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArticleFilter {
+    /// Every article.
+    All,
+    /// Articles with this tag (by name; matched case-insensitively).
+    Tag(TagName),
+    /// Articles in this category.
+    Category(Category),
+    /// Articles from this source.
+    Source(i64),
+    /// Articles of this story.
+    Story(i64),
+}
+
+/// A position in a newest-first list: lists continue strictly after it, so
+/// pages stay stable while new articles arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    /// Publication time of the last article shown.
+    pub published: DateTime<Utc>,
+    /// Its id, to break ties.
+    pub id: i64,
+}
+
+/// A page of a list.
+#[derive(Clone, Debug)]
+pub struct ArticleQuery {
+    /// Which articles.
+    pub filter: ArticleFilter,
+    /// Continue after this position.
+    pub after: Option<Cursor>,
+    /// Page size.
+    pub limit: usize,
+}
+
+/// The result of a feed fetch, to record on the source.
+#[derive(Clone, Debug, Default)]
+pub struct FetchOutcome {
+    /// When the fetch happened.
+    pub at: DateTime<Utc>,
+    /// The failure, in words, or `None` on success.
+    pub error: Option<String>,
+    /// New validators (kept when `None`).
+    pub etag: Option<String>,
+    /// New validators (kept when `None`).
+    pub last_modified: Option<String>,
+    /// A permanent redirect's target, to replace the feed URL.
+    pub moved_to: Option<FeedUrl>,
+}
+
+/// Which story a new article joins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoryAssignment {
+    /// Start a new story led by this article.
+    New,
+    /// Join an existing story.
+    Join(i64),
+}
+
+/// A recent article, as story matching needs it.
+#[derive(Clone, Debug)]
+pub struct StoryCandidate {
+    /// Article id.
+    pub id: i64,
+    /// Its story.
+    pub story_id: Option<i64>,
+    /// Headline.
+    pub title: String,
+    /// The opening of its text.
+    pub lead: String,
+    /// Its entity tags.
+    pub entities: Vec<String>,
+    /// Publication time.
+    pub published: DateTime<Utc>,
+}
+
+/// A tag with how many articles carry it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TagCount {
+    /// Name.
+    pub name: TagName,
+    /// Kind.
+    pub kind: TagKind,
+    /// Articles carrying it.
+    pub count: i64,
+}
+
+/// Row counts, for status output and checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Sources.
+    pub sources: i64,
+    /// Articles.
+    pub articles: i64,
+    /// Distinct tags in use.
+    pub tags: i64,
+    /// Stories.
+    pub stories: i64,
+}
+
+/// Everything Tagline persists.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Adds a source. If its feed URL is already known, returns the existing
+    /// source and `false`.
+    async fn add_source(&self, source: NewSource) -> Result<(Source, bool)>;
+    /// Every source, by name.
+    async fn sources(&self) -> Result<Vec<Source>>;
+    /// A source by its slug.
+    async fn source_by_slug(&self, slug: &str) -> Result<Option<Source>>;
+    /// Records a fetch's result on a source.
+    async fn record_fetch(&self, source_id: i64, outcome: FetchOutcome) -> Result<()>;
+    /// Which of these guids (or URLs) the source already has stored.
+    async fn known_entries(&self, source_id: i64, keys: &[String]) -> Result<Vec<String>>;
+    /// Stores an article with its tags. Returns `None` when it was already
+    /// stored (same source and guid, or same URL): ingest is idempotent.
+    async fn insert_article(&self, article: NewArticle, story: StoryAssignment) -> Result<Option<i64>>;
+    /// A page of articles, newest first.
+    async fn list_articles(&self, query: &ArticleQuery) -> Result<Vec<Article>>;
+    /// One article.
+    async fn article(&self, id: i64) -> Result<Option<Article>>;
+    /// A story's summary.
+    async fn story(&self, id: i64) -> Result<Option<Story>>;
+    /// Articles published in a window, newest first, for story matching.
+    async fn story_candidates(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Result<Vec<StoryCandidate>>;
+    /// The most used tags among articles published since `since`.
+    async fn top_tags(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<TagCount>>;
+    /// A tag by name, case-insensitively.
+    async fn tag(&self, name: &TagName) -> Result<Option<TagCount>>;
+    /// Row counts.
+    async fn counts(&self) -> Result<Counts>;
+}

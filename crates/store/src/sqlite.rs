@@ -1,0 +1,515 @@
+//! The SQLite backend: one file in the data directory, WAL mode, one writer
+//! connection and a few readers, migrations embedded in the binary.
+
+use crate::*;
+use chrono::TimeZone;
+use model::{slugify, SourceStatus, Tag};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+
+const READERS: usize = 4;
+
+/// A SQLite database file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        db_err(e)
+    }
+}
+
+fn open_conn(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(|e| StoreError::Open {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    // WAL lets readers (the web) run while the crawler writes; synchronous
+    // NORMAL is durable across process crashes, which is what kill -9 needs.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;",
+    )?;
+    Ok(conn)
+}
+
+fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+fn from_ts(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies migrations.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        let mut writer = open_conn(&path)?;
+        migrate(&mut writer)?;
+        let readers = (0..READERS).map(|_| open_conn(&path).map(Mutex::new)).collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> Result<T> + Send + 'static) -> Result<T> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let i = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
+            let conn = inner.readers[i].lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn)
+        })
+        .await
+        .map_err(|_| StoreError::WorkerGone)?
+    }
+
+    async fn write<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| StoreError::WorkerGone)?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")?;
+    let current: i64 = conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", params![version, Utc::now().timestamp()])?;
+        tx.commit()?;
+        tracing::info!(version, "applied migration");
+    }
+    Ok(())
+}
+
+const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified";
+
+fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
+    let url = |s: Option<String>| s.and_then(|s| FeedUrl::parse(&s).ok());
+    let feed: String = r.get(off + 4)?;
+    Ok(Source {
+        id: r.get(off)?,
+        slug: r.get(off + 1)?,
+        name: r.get(off + 2)?,
+        home_url: url(r.get(off + 3)?),
+        feed_url: FeedUrl::parse(&feed).map_err(|e| rusqlite::Error::FromSqlConversionFailure(off + 4, rusqlite::types::Type::Text, Box::new(e)))?,
+        region: r.get(off + 5)?,
+        lang: r.get(off + 6)?,
+        fetch_pages: r.get::<_, i64>(off + 7)? != 0,
+        status: SourceStatus::parse(&r.get::<_, String>(off + 8)?),
+        last_error: r.get(off + 9)?,
+        last_fetched: r.get::<_, Option<i64>>(off + 10)?.map(from_ts),
+        etag: r.get(off + 11)?,
+        last_modified: r.get(off + 12)?,
+    })
+}
+
+const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id";
+const ARTICLE_NCOLS: usize = 14;
+
+fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
+    let source = source_from_row(r, ARTICLE_NCOLS)?;
+    Ok(Article {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        guid: r.get(2)?,
+        title: r.get(3)?,
+        author: r.get(4)?,
+        published: from_ts(r.get(5)?),
+        updated: r.get::<_, Option<i64>>(6)?.map(from_ts),
+        lang: r.get(7)?,
+        category: r.get::<_, Option<String>>(8)?.and_then(|c| Category::parse(&c).ok()),
+        tags: Vec::new(),
+        text: r.get(9)?,
+        html: r.get(10)?,
+        excerpt: r.get(11)?,
+        image: r.get(12)?,
+        story_id: r.get(13)?,
+        source,
+    })
+}
+
+/// Fills in the tags of the given articles with one query.
+fn attach_tags(conn: &Connection, articles: &mut [Article]) -> Result<()> {
+    if articles.is_empty() {
+        return Ok(());
+    }
+    let placeholders = vec!["?"; articles.len()].join(",");
+    let sql = format!(
+        "SELECT at.article_id, t.name, t.kind, at.score FROM article_tags at JOIN tags t ON t.id = at.tag_id
+         WHERE at.article_id IN ({placeholders}) ORDER BY at.article_id, at.score DESC, t.name"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(articles.iter().map(|a| a.id)), |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, f64>(3)?))
+    })?;
+    let mut by_id: std::collections::HashMap<i64, Vec<Tag>> = std::collections::HashMap::new();
+    for row in rows {
+        let (id, name, kind, score) = row?;
+        let (Ok(name), Some(kind)) = (TagName::parse(&name), TagKind::parse(&kind)) else { continue };
+        by_id.entry(id).or_default().push(Tag { name, kind, score: score as f32 });
+    }
+    for a in articles.iter_mut() {
+        let mut tags = by_id.remove(&a.id).unwrap_or_default();
+        // Relationships first, then entities, phrases and feed tags: the
+        // order cards show them in.
+        tags.sort_by_key(|t| match t.kind {
+            TagKind::Relationship => 0,
+            TagKind::Entity => 1,
+            TagKind::KeyPhrase => 2,
+            TagKind::Feed => 3,
+        });
+        a.tags = tags;
+    }
+    Ok(())
+}
+
+fn unique_slug(tx: &Connection, name: &str) -> Result<String> {
+    let base = match slugify(name) {
+        s if s.is_empty() => "source".to_string(),
+        s => s,
+    };
+    let mut slug = base.clone();
+    let mut n = 2;
+    while tx.query_row("SELECT 1 FROM sources WHERE slug = ?1", [&slug], |_| Ok(())).optional()?.is_some() {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(slug)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn add_source(&self, s: NewSource) -> Result<(Source, bool)> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let existing = tx
+                .query_row(&format!("SELECT {SOURCE_COLS} FROM sources s WHERE s.feed_url = ?1"), [s.feed_url.as_str()], |r| source_from_row(r, 0))
+                .optional()?;
+            if let Some(src) = existing {
+                return Ok((src, false));
+            }
+            let slug = unique_slug(&tx, &s.name)?;
+            tx.execute(
+                "INSERT INTO sources (slug, name, home_url, feed_url, region, lang, fetch_pages, status, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'new', ?8)",
+                params![
+                    slug,
+                    s.name,
+                    s.home_url.as_ref().map(FeedUrl::as_str),
+                    s.feed_url.as_str(),
+                    s.region,
+                    s.lang,
+                    s.fetch_pages as i64,
+                    Utc::now().timestamp()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            let src = tx.query_row(&format!("SELECT {SOURCE_COLS} FROM sources s WHERE s.id = ?1"), [id], |r| source_from_row(r, 0))?;
+            tx.commit()?;
+            Ok((src, true))
+        })
+        .await
+    }
+
+    async fn sources(&self) -> Result<Vec<Source>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!("SELECT {SOURCE_COLS} FROM sources s ORDER BY s.name COLLATE NOCASE, s.id"))?;
+            let rows = stmt.query_map([], |r| source_from_row(r, 0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn source_by_slug(&self, slug: &str) -> Result<Option<Source>> {
+        let slug = slug.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(&format!("SELECT {SOURCE_COLS} FROM sources s WHERE s.slug = ?1"), [slug], |r| source_from_row(r, 0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn record_fetch(&self, source_id: i64, o: FetchOutcome) -> Result<()> {
+        self.write(move |conn| {
+            let status = if o.error.is_some() { SourceStatus::Failing } else { SourceStatus::Ok };
+            conn.execute(
+                "UPDATE sources SET status = ?2, last_error = ?3, last_fetched_at = ?4,
+                     etag = COALESCE(?5, etag), last_modified = COALESCE(?6, last_modified)
+                 WHERE id = ?1",
+                params![source_id, status.as_str(), o.error, ts(o.at), o.etag, o.last_modified],
+            )?;
+            if let Some(moved) = o.moved_to {
+                // Another source may already poll the new URL; keep the old one then.
+                let taken = conn.query_row("SELECT 1 FROM sources WHERE feed_url = ?1", [moved.as_str()], |_| Ok(())).optional()?.is_some();
+                if !taken {
+                    conn.execute("UPDATE sources SET feed_url = ?2 WHERE id = ?1", params![source_id, moved.as_str()])?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn known_entries(&self, source_id: i64, keys: &[String]) -> Result<Vec<String>> {
+        let keys = keys.to_vec();
+        self.read(move |conn| {
+            let mut found = Vec::new();
+            let mut by_guid = conn.prepare_cached("SELECT 1 FROM articles WHERE source_id = ?1 AND guid = ?2")?;
+            let mut by_url = conn.prepare_cached("SELECT 1 FROM articles WHERE url = ?1")?;
+            for k in keys {
+                if by_guid.exists(params![source_id, k])? || by_url.exists([&k])? {
+                    found.push(k);
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn insert_article(&self, a: NewArticle, story: StoryAssignment) -> Result<Option<i64>> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let inserted = tx.execute(
+                "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 ON CONFLICT DO NOTHING",
+                params![
+                    a.source_id,
+                    a.url,
+                    a.guid,
+                    a.title,
+                    a.author,
+                    ts(a.published),
+                    a.updated.map(ts),
+                    a.lang,
+                    a.category.map(|c| c.label()),
+                    a.text,
+                    a.html,
+                    a.excerpt,
+                    a.image,
+                    ts(a.fetched)
+                ],
+            )?;
+            if inserted == 0 {
+                return Ok(None);
+            }
+            let id = tx.last_insert_rowid();
+            let story_id = match story {
+                StoryAssignment::Join(sid) if tx.query_row("SELECT 1 FROM stories WHERE id = ?1", [sid], |_| Ok(())).optional()?.is_some() => sid,
+                _ => {
+                    tx.execute("INSERT INTO stories (lead_article_id, created_at) VALUES (?1, ?2)", params![id, ts(a.fetched)])?;
+                    tx.last_insert_rowid()
+                }
+            };
+            tx.execute("UPDATE articles SET story_id = ?2 WHERE id = ?1", params![id, story_id])?;
+            {
+                let mut upsert = tx.prepare_cached(
+                    "INSERT INTO tags (key, name, kind) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
+                )?;
+                let mut link = tx.prepare_cached(
+                    "INSERT INTO article_tags (article_id, tag_id, score, published_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                )?;
+                for t in &a.tags {
+                    let tag_id: i64 = upsert.query_row(params![t.name.key(), t.name.as_str(), t.kind.as_str()], |r| r.get(0))?;
+                    link.execute(params![id, tag_id, t.score as f64, ts(a.published)])?;
+                }
+            }
+            tx.commit()?;
+            Ok(Some(id))
+        })
+        .await
+    }
+
+    async fn list_articles(&self, q: &ArticleQuery) -> Result<Vec<Article>> {
+        let q = q.clone();
+        self.read(move |conn| {
+            let (after_ts, after_id) = q.after.map_or((i64::MAX, i64::MAX), |c| (ts(c.published), c.id));
+            let base = format!("SELECT {ARTICLE_COLS}, {SOURCE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id");
+            let keyset = "(a.published_at < ?1 OR (a.published_at = ?1 AND a.id < ?2))";
+            let order = "ORDER BY a.published_at DESC, a.id DESC LIMIT ?3";
+            let limit = q.limit as i64;
+            let mut out = match &q.filter {
+                ArticleFilter::All => {
+                    let mut st = conn.prepare_cached(&format!("{base} WHERE {keyset} {order}"))?;
+                    let rows = st.query_map(params![after_ts, after_id, limit], article_from_row)?;
+                    rows.collect::<rusqlite::Result<Vec<_>>>()?
+                }
+                ArticleFilter::Tag(name) => {
+                    let mut st = conn.prepare_cached(&format!(
+                        "{base} JOIN article_tags at ON at.article_id = a.id JOIN tags t ON t.id = at.tag_id
+                         WHERE t.key = ?4 AND (at.published_at < ?1 OR (at.published_at = ?1 AND at.article_id < ?2))
+                         ORDER BY at.published_at DESC, at.article_id DESC LIMIT ?3"
+                    ))?;
+                    let rows = st.query_map(params![after_ts, after_id, limit, name.key()], article_from_row)?;
+                    rows.collect::<rusqlite::Result<Vec<_>>>()?
+                }
+                ArticleFilter::Category(c) => {
+                    let mut st = conn.prepare_cached(&format!("{base} WHERE a.category = ?4 AND {keyset} {order}"))?;
+                    let rows = st.query_map(params![after_ts, after_id, limit, c.label()], article_from_row)?;
+                    rows.collect::<rusqlite::Result<Vec<_>>>()?
+                }
+                ArticleFilter::Source(id) => {
+                    let mut st = conn.prepare_cached(&format!("{base} WHERE a.source_id = ?4 AND {keyset} {order}"))?;
+                    let rows = st.query_map(params![after_ts, after_id, limit, id], article_from_row)?;
+                    rows.collect::<rusqlite::Result<Vec<_>>>()?
+                }
+                ArticleFilter::Story(id) => {
+                    let mut st = conn.prepare_cached(&format!("{base} WHERE a.story_id = ?4 AND {keyset} {order}"))?;
+                    let rows = st.query_map(params![after_ts, after_id, limit, id], article_from_row)?;
+                    rows.collect::<rusqlite::Result<Vec<_>>>()?
+                }
+            };
+            attach_tags(conn, &mut out)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn article(&self, id: i64) -> Result<Option<Article>> {
+        self.read(move |conn| {
+            let a = conn
+                .query_row(
+                    &format!("SELECT {ARTICLE_COLS}, {SOURCE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1"),
+                    [id],
+                    article_from_row,
+                )
+                .optional()?;
+            let Some(a) = a else { return Ok(None) };
+            let mut v = [a];
+            attach_tags(conn, &mut v)?;
+            let [a] = v;
+            Ok(Some(a))
+        })
+        .await
+    }
+
+    async fn story(&self, id: i64) -> Result<Option<Story>> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT st.id, st.lead_article_id, COUNT(a.id), COUNT(DISTINCT a.source_id)
+                     FROM stories st JOIN articles a ON a.story_id = st.id WHERE st.id = ?1 GROUP BY st.id",
+                    [id],
+                    |r| Ok(Story { id: r.get(0)?, lead_article_id: r.get(1)?, article_count: r.get(2)?, outlet_count: r.get(3)? }),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn story_candidates(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Result<Vec<StoryCandidate>> {
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT a.id, a.story_id, a.title, substr(a.text, 1, 1200), a.published_at FROM articles a
+                 WHERE a.published_at BETWEEN ?1 AND ?2 ORDER BY a.published_at DESC, a.id DESC LIMIT ?3",
+            )?;
+            let rows = st.query_map(params![ts(from), ts(to), limit as i64], |r| {
+                Ok(StoryCandidate {
+                    id: r.get(0)?,
+                    story_id: r.get(1)?,
+                    title: r.get(2)?,
+                    lead: r.get(3)?,
+                    entities: Vec::new(),
+                    published: from_ts(r.get(4)?),
+                })
+            })?;
+            let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut ents = conn.prepare_cached(
+                "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ?1 AND t.kind = 'entity'",
+            )?;
+            for c in &mut out {
+                c.entities = ents.query_map([c.id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn top_tags(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<TagCount>> {
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT t.name, t.kind, COUNT(*) AS n FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                 WHERE at.published_at >= ?1 GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![since.map_or(i64::MIN, ts), limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (name, kind, count) = row?;
+                if let (Ok(name), Some(kind)) = (TagName::parse(&name), TagKind::parse(&kind)) {
+                    out.push(TagCount { name, kind, count });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn tag(&self, name: &TagName) -> Result<Option<TagCount>> {
+        let key = name.key();
+        self.read(move |conn| {
+            let row = conn
+                .query_row(
+                    "SELECT t.name, t.kind, (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = t.id) FROM tags t WHERE t.key = ?1",
+                    [key],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
+                )
+                .optional()?;
+            Ok(row.and_then(|(name, kind, count)| Some(TagCount { name: TagName::parse(&name).ok()?, kind: TagKind::parse(&kind)?, count })))
+        })
+        .await
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        self.read(|conn| {
+            let one = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+            Ok(Counts {
+                sources: one("SELECT COUNT(*) FROM sources")?,
+                articles: one("SELECT COUNT(*) FROM articles")?,
+                tags: one("SELECT COUNT(DISTINCT tag_id) FROM article_tags")?,
+                stories: one("SELECT COUNT(DISTINCT story_id) FROM articles")?,
+            })
+        })
+        .await
+    }
+}

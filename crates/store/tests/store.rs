@@ -1,0 +1,125 @@
+//! The Store contract, checked against a real SQLite file.
+
+use chrono::{DateTime, Duration, Utc};
+use model::{Category, FeedUrl, NewArticle, NewSource, Tag, TagKind, TagName};
+use store::{ArticleFilter, ArticleQuery, Cursor, FetchOutcome, SqliteStore, Store, StoryAssignment};
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2025-06-28T12:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+fn source(url: &str, name: &str) -> NewSource {
+    NewSource { name: name.into(), home_url: None, feed_url: FeedUrl::parse(url).unwrap(), region: None, lang: None, fetch_pages: true }
+}
+
+fn article(source_id: i64, n: i64, tags: &[&str]) -> NewArticle {
+    NewArticle {
+        source_id,
+        url: format!("https://e.com/{n}"),
+        guid: format!("g{n}"),
+        title: format!("Title {n}"),
+        author: None,
+        published: t0() - Duration::hours(n),
+        updated: None,
+        lang: Some("en".into()),
+        category: Some(Category::Business),
+        tags: tags.iter().map(|t| Tag { name: TagName::parse(t).unwrap(), kind: TagKind::Entity, score: 1.0 }).collect(),
+        text: format!("Text {n}"),
+        html: format!("<p>Text {n}</p>"),
+        excerpt: format!("Text {n}"),
+        image: None,
+        fetched: t0(),
+    }
+}
+
+fn open() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("tagline.db")).unwrap();
+    (dir, store)
+}
+
+#[tokio::test]
+async fn adding_the_same_feed_twice_returns_the_existing_source() {
+    let (_d, s) = open();
+    let (a, created) = s.add_source(source("https://e.com/feed", "The Star")).await.unwrap();
+    assert!(created);
+    assert_eq!(a.slug, "the-star");
+    let (b, created) = s.add_source(source("https://e.com/feed", "Other")).await.unwrap();
+    assert!(!created);
+    assert_eq!(a.id, b.id);
+    let (c, _) = s.add_source(source("https://f.com/feed", "The Star")).await.unwrap();
+    assert_eq!(c.slug, "the-star-2");
+}
+
+#[tokio::test]
+async fn storing_an_article_twice_keeps_one_copy() {
+    let (_d, s) = open();
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    assert!(s.insert_article(article(src.id, 1, &["China"]), StoryAssignment::New).await.unwrap().is_some());
+    assert!(s.insert_article(article(src.id, 1, &["China"]), StoryAssignment::New).await.unwrap().is_none());
+    // Same URL under a new guid (a feed whose guids change) is also a duplicate.
+    let mut again = article(src.id, 1, &[]);
+    again.guid = "changed".into();
+    assert!(s.insert_article(again, StoryAssignment::New).await.unwrap().is_none());
+    assert_eq!(s.counts().await.unwrap().articles, 1);
+    assert_eq!(s.known_entries(src.id, &["g1".into(), "g2".into()]).await.unwrap(), vec!["g1".to_string()]);
+}
+
+#[tokio::test]
+async fn tag_lists_match_case_insensitively_newest_first_with_stable_cursors() {
+    let (_d, s) = open();
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    for n in 1..=5 {
+        s.insert_article(article(src.id, n, &["China-CentralAsia"]), StoryAssignment::New).await.unwrap();
+    }
+    let name = TagName::parse("china-centralasia").unwrap();
+    let page1 = s.list_articles(&ArticleQuery { filter: ArticleFilter::Tag(name.clone()), after: None, limit: 2 }).await.unwrap();
+    assert_eq!(page1.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Title 1", "Title 2"]);
+    assert_eq!(page1[0].tags[0].name.as_str(), "China-CentralAsia");
+    // A newer article arriving between pages does not shift the next page.
+    s.insert_article(article(src.id, 0, &["China-CentralAsia"]), StoryAssignment::New).await.unwrap();
+    let last = page1.last().unwrap();
+    let page2 = s
+        .list_articles(&ArticleQuery { filter: ArticleFilter::Tag(name), after: Some(Cursor { published: last.published, id: last.id }), limit: 2 })
+        .await
+        .unwrap();
+    assert_eq!(page2.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Title 3", "Title 4"]);
+}
+
+#[tokio::test]
+async fn joining_a_story_counts_outlets() {
+    let (_d, s) = open();
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    let (b, _) = s.add_source(source("https://b.com/feed", "B")).await.unwrap();
+    let first = s.insert_article(article(a.id, 1, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    let story_id = s.article(first).await.unwrap().unwrap().story_id.unwrap();
+    s.insert_article(article(a.id, 2, &[]), StoryAssignment::Join(story_id)).await.unwrap();
+    s.insert_article(article(b.id, 3, &[]), StoryAssignment::Join(story_id)).await.unwrap();
+    let story = s.story(story_id).await.unwrap().unwrap();
+    assert_eq!((story.article_count, story.outlet_count, story.lead_article_id), (3, 2, first));
+}
+
+#[tokio::test]
+async fn a_fetch_error_is_recorded_and_cleared_by_the_next_success() {
+    let (_d, s) = open();
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    s.record_fetch(src.id, FetchOutcome { at: t0(), error: Some("HTTP 404".into()), ..Default::default() }).await.unwrap();
+    let got = s.source_by_slug("e").await.unwrap().unwrap();
+    assert_eq!(got.last_error.as_deref(), Some("HTTP 404"));
+    assert_eq!(got.status, model::SourceStatus::Failing);
+    s.record_fetch(src.id, FetchOutcome { at: t0(), etag: Some("\"x\"".into()), ..Default::default() }).await.unwrap();
+    let got = s.source_by_slug("e").await.unwrap().unwrap();
+    assert_eq!((got.status, got.last_error, got.etag.as_deref()), (model::SourceStatus::Ok, None, Some("\"x\"")));
+}
+
+#[tokio::test]
+async fn reopening_the_file_keeps_the_data_and_does_not_rerun_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/tagline.db");
+    {
+        let s = SqliteStore::open(&path).unwrap();
+        s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.counts().await.unwrap().sources, 1);
+}

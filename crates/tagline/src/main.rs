@@ -1,0 +1,2 @@
+//! The tagline binary: CLI wiring of crawler, store and web.
+fn main() {}

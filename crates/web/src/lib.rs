@@ -1,0 +1,1 @@
+//! The reader's website and JSON API, read-only over the Store.

@@ -1,1 +1,229 @@
-//! Crawler: drives fetch, feed, extract, enrich and store for each source.
+//! The crawler: for each source, fetch the feed, fetch and extract new
+//! articles, enrich them, group them into stories and store them. A failing
+//! source is recorded and reported; it never stops the others.
+
+mod discover;
+mod pipeline;
+
+pub use discover::{discover_feed, DiscoverError, Discovered};
+pub use pipeline::build_article;
+
+use chrono::Duration;
+use fetch::{FetchError, Fetcher, Validators};
+use futures::stream::{self, StreamExt};
+use model::{Clock, FeedUrl, Source};
+use std::collections::HashMap;
+use std::sync::Arc;
+use store::{FetchOutcome, Store, StoryAssignment};
+use tokio::sync::Mutex;
+
+/// Crawl settings.
+#[derive(Clone, Debug)]
+pub struct CrawlConfig {
+    /// Sources crawled at once.
+    pub source_concurrency: usize,
+    /// Article pages fetched at once per source.
+    pub page_concurrency: usize,
+    /// Store what feeds carry without fetching article pages.
+    pub feeds_only: bool,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        Self { source_concurrency: 16, page_concurrency: 4, feeds_only: false }
+    }
+}
+
+/// What happened to one source in a crawl.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SourceReport {
+    /// Source name.
+    pub source: String,
+    /// Its feed URL.
+    pub feed_url: String,
+    /// Articles stored: (id, title).
+    pub stored: Vec<(i64, String)>,
+    /// Problems that did not fail the source (an article page that could not be fetched).
+    pub warnings: Vec<String>,
+    /// Why the source failed, if it did.
+    pub error: Option<String>,
+    /// The feed had not changed since the last fetch (HTTP 304).
+    pub not_modified: bool,
+}
+
+/// What happened in a whole crawl.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct CrawlReport {
+    /// One entry per source, in the order they finished.
+    pub sources: Vec<SourceReport>,
+}
+
+impl CrawlReport {
+    /// Sources that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &SourceReport> {
+        self.sources.iter().filter(|s| s.error.is_some())
+    }
+
+    /// Articles stored across all sources.
+    pub fn stored(&self) -> usize {
+        self.sources.iter().map(|s| s.stored.len()).sum()
+    }
+}
+
+/// Drives the pipeline stages for every source.
+#[derive(Clone)]
+pub struct Crawler {
+    store: Arc<dyn Store>,
+    fetcher: Fetcher,
+    clock: Clock,
+    config: CrawlConfig,
+    /// Story matching must see every earlier insert, so assignment and
+    /// insertion happen one article at a time across all sources.
+    assign: Arc<Mutex<()>>,
+    /// Clients for sources with operator-trusted intranet hosts, by host set.
+    trusted: Arc<std::sync::Mutex<HashMap<Vec<String>, Fetcher>>>,
+}
+
+impl Crawler {
+    /// A crawler over `store`, fetching with `fetcher`.
+    pub fn new(store: Arc<dyn Store>, fetcher: Fetcher, clock: Clock, config: CrawlConfig) -> Self {
+        Self { store, fetcher, clock, config, assign: Arc::new(Mutex::new(())), trusted: Arc::default() }
+    }
+
+    /// The client for a source: the shared one, or one that also trusts the
+    /// non-public hosts the operator approved for this source.
+    fn fetcher_for(&self, src: &Source) -> Result<Fetcher, FetchError> {
+        if src.trusted_hosts.is_empty() {
+            return Ok(self.fetcher.clone());
+        }
+        let mut cache = self.trusted.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = cache.get(&src.trusted_hosts) {
+            return Ok(f.clone());
+        }
+        let f = self.fetcher.with_trusted_hosts(&src.trusted_hosts)?;
+        cache.insert(src.trusted_hosts.clone(), f.clone());
+        Ok(f)
+    }
+
+    /// Crawls every source once.
+    pub async fn crawl_once(&self) -> Result<CrawlReport, store::StoreError> {
+        let sources = self.store.sources().await?;
+        let reports = stream::iter(sources)
+            .map(|s| async move { self.crawl_source(&s).await })
+            .buffer_unordered(self.config.source_concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await;
+        Ok(CrawlReport { sources: reports })
+    }
+
+    /// Crawls one source. Errors are recorded on the source and returned in
+    /// the report, never propagated.
+    pub async fn crawl_source(&self, src: &Source) -> SourceReport {
+        let mut report = SourceReport {
+            source: src.name.clone(),
+            feed_url: src.feed_url.to_string(),
+            stored: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+            not_modified: false,
+        };
+        let outcome = match self.crawl_feed(src, &mut report).await {
+            Ok(outcome) => outcome,
+            Err(message) => {
+                tracing::warn!(source = %src.name, feed = %src.feed_url, error = %message, "source failed");
+                report.error = Some(message.clone());
+                FetchOutcome { at: self.clock.now(), error: Some(message), ..Default::default() }
+            }
+        };
+        if let Err(e) = self.store.record_fetch(src.id, outcome).await {
+            report.error.get_or_insert_with(|| format!("could not record the fetch: {e}"));
+        }
+        report
+    }
+
+    async fn crawl_feed(&self, src: &Source, report: &mut SourceReport) -> Result<FetchOutcome, String> {
+        let fetcher = self.fetcher_for(src).map_err(|e| e.to_string())?;
+        let validators = Validators { etag: src.etag.clone(), last_modified: src.last_modified.clone() };
+        let fetched = fetcher.get(src.feed_url.as_url(), &validators).await.map_err(|e| e.to_string())?;
+        let moved_to = fetched.permanent_redirect.as_ref().and_then(|u| FeedUrl::parse(u.as_str()).ok());
+        let mut outcome = FetchOutcome {
+            at: self.clock.now(),
+            error: None,
+            etag: fetched.validators.etag.clone(),
+            last_modified: fetched.validators.last_modified.clone(),
+            moved_to,
+        };
+        if fetched.not_modified {
+            report.not_modified = true;
+            return Ok(outcome);
+        }
+        let parsed = feed::parse(&fetched.body, Some(fetched.final_url.as_str()))
+            .map_err(|e| format!("{}: {e}", fetched.final_url))?;
+        let mut keys: Vec<String> = parsed.entries.iter().map(|e| e.guid.clone()).collect();
+        keys.extend(parsed.entries.iter().filter_map(|e| e.url.clone()));
+        let known = self.store.known_entries(src.id, &keys).await.map_err(|e| e.to_string())?;
+        let mut fresh: Vec<feed::FeedEntry> = parsed
+            .entries
+            .into_iter()
+            .filter(|e| !known.contains(&e.guid) && !e.url.as_ref().is_some_and(|u| known.contains(u)))
+            .collect();
+        // Oldest first, so the first report of a story leads it.
+        fresh.sort_by_key(|e| e.published);
+        let fetch_pages = src.fetch_pages && !self.config.feeds_only;
+        let built = stream::iter(fresh)
+            .map(|entry| {
+                let fetcher = fetcher.clone();
+                let src = src.clone();
+                let now = self.clock.now();
+                async move { pipeline::prepare(&fetcher, &src, entry, fetch_pages, now).await }
+            })
+            .buffered(self.config.page_concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await;
+        for item in built {
+            match item {
+                Ok((article, warnings)) => {
+                    report.warnings.extend(warnings);
+                    let title = article.title.clone();
+                    match self.assign_and_insert(article).await {
+                        Ok(Some(id)) => report.stored.push((id, title)),
+                        Ok(None) => {}
+                        Err(e) => return Err(format!("could not store {title:?}: {e}")),
+                    }
+                }
+                Err(w) => report.warnings.push(w),
+            }
+        }
+        outcome.at = self.clock.now();
+        Ok(outcome)
+    }
+
+    async fn assign_and_insert(&self, article: model::NewArticle) -> Result<Option<i64>, store::StoreError> {
+        let _guard = self.assign.lock().await;
+        let window = Duration::hours(enrich::story::WINDOW_HOURS);
+        let candidates =
+            self.store.story_candidates(article.published - window, article.published + window, 500).await?;
+        let entities: Vec<String> =
+            article.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.to_string()).collect();
+        let doc = enrich::StoryDoc::new(&article.title, &article.text, &entities, article.published);
+        let best = candidates
+            .iter()
+            .filter_map(|c| {
+                let other = enrich::StoryDoc::new(&c.title, &c.lead, &c.entities, c.published);
+                let sim = enrich::similarity(&doc, &other);
+                (sim >= enrich::story::THRESHOLD).then_some((sim, c.story_id?))
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let assignment = best.map_or(StoryAssignment::New, |(_, story)| StoryAssignment::Join(story));
+        self.store.insert_article(article, assignment).await
+    }
+}
+
+/// Whether an error is worth retrying later (timeouts, 5xx, 429).
+pub fn is_transient(e: &FetchError) -> bool {
+    match e {
+        FetchError::Timeout { .. } | FetchError::Network { .. } => true,
+        FetchError::Status { status, .. } => *status == 429 || *status >= 500,
+        _ => false,
+    }
+}

@@ -49,7 +49,8 @@ pub fn classify(title: &str, text: &str) -> Option<(Category, Vec<(Category, f32
     if total == 0.0 {
         return None;
     }
-    let mut all: Vec<(Category, f32)> = Category::ALL.iter().map(|c| (*c, scores.get(c).copied().unwrap_or(0.0) / total)).collect();
+    let mut all: Vec<(Category, f32)> =
+        Category::ALL.iter().map(|c| (*c, scores.get(c).copied().unwrap_or(0.0) / total)).collect();
     all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     Some((all[0].0, all))
 }

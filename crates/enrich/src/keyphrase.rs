@@ -19,13 +19,16 @@ const MAX_WORDS: usize = 4;
 pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
     #[derive(Default)]
     struct Cand {
+        /// Occurrences in the text.
         count: f32,
+        /// Whether the title has it too.
+        in_title: bool,
         first: usize,
         words: usize,
     }
     let mut cands: HashMap<String, Cand> = HashMap::new();
     let mut position = 0usize;
-    for (weight, part) in [(2.0f32, title), (1.0, text)] {
+    for (is_title, part) in [(true, title), (false, text)] {
         let toks = tokens(part);
         let mut run: Vec<String> = Vec::new();
         let mut flush = |run: &mut Vec<String>, position: usize| {
@@ -38,11 +41,15 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
                 for start in 0..=run.len() - len {
                     let phrase = run[start..start + len].join(" ");
                     let c = cands.entry(phrase).or_default();
-                    if c.count == 0.0 {
+                    if c.words == 0 {
                         c.first = position;
                         c.words = len;
                     }
-                    c.count += weight;
+                    if is_title {
+                        c.in_title = true;
+                    } else {
+                        c.count += 1.0;
+                    }
                 }
             }
             run.clear();
@@ -56,7 +63,8 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
             if breaks {
                 flush(&mut run, position);
             }
-            let content = lower.chars().count() > 2 && !is_stopword(&lower) && !lower.chars().any(|c| c.is_ascii_digit());
+            let content =
+                lower.chars().count() > 2 && !is_stopword(&lower) && !lower.chars().any(|c| c.is_ascii_digit());
             if content {
                 run.push(lower);
             } else {
@@ -69,11 +77,14 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
     let total = position.max(1) as f32;
     let mut scored: Vec<KeyPhrase> = cands
         .into_iter()
+        // A phrase must recur in the text; the title only raises its rank,
+        // or every run of title words would qualify.
         .filter(|(_, c)| c.count >= 2.0)
         .map(|(phrase, c)| {
             let length_bonus = 1.0 + 0.6 * (c.words as f32 - 1.0);
             let position_bonus = 1.0 + (1.0 - c.first as f32 / total);
-            KeyPhrase { phrase, score: c.count.ln_1p() * length_bonus * position_bonus }
+            let title_bonus = if c.in_title { 1.5 } else { 1.0 };
+            KeyPhrase { phrase, score: c.count.ln_1p() * length_bonus * position_bonus * title_bonus }
         })
         .collect();
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.phrase.cmp(&b.phrase)));
@@ -106,7 +117,8 @@ mod tests {
 
     #[test]
     fn a_repeated_phrase_ranks_above_single_words() {
-        let text = "Critical minerals matter. The region holds critical minerals. Investors want critical minerals and water.";
+        let text =
+            "Critical minerals matter. The region holds critical minerals. Investors want critical minerals and water.";
         let top = rank("Critical minerals", text, 3);
         assert_eq!(top[0].phrase, "critical minerals");
     }

@@ -23,6 +23,9 @@ impl Default for TagOptions {
     }
 }
 
+/// An entity pair's weighted count, and how often each written order occurs.
+type PairStats = (f32, HashMap<(usize, usize), u32>);
+
 /// Mentions in the title count this many times over.
 const TITLE_WEIGHT: f32 = 3.0;
 
@@ -32,7 +35,7 @@ pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
     let g = gazetteer::builtin();
     let mut entity_score: HashMap<usize, f32> = HashMap::new();
     // Unordered pair -> (count, written orders with their counts)
-    let mut pairs: HashMap<(usize, usize), (f32, HashMap<(usize, usize), u32>)> = HashMap::new();
+    let mut pairs: HashMap<(usize, usize), PairStats> = HashMap::new();
     for (weight, part) in [(TITLE_WEIGHT, title), (1.0, text)] {
         let toks = tokens(part);
         let mentions = g.find(part, &toks);
@@ -52,7 +55,8 @@ pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
         .iter()
         .filter(|(_, (score, _))| *score >= 2.0)
         .map(|(_, (score, orders))| {
-            let best = orders.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))).map(|(o, _)| *o).unwrap_or_default();
+            let best =
+                orders.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))).map(|(o, _)| *o).unwrap_or_default();
             (best, *score)
         })
         .collect();
@@ -112,7 +116,8 @@ fn hyphenated_pairs(text: &str, toks: &[crate::tokenize::Token], mentions: &[Men
     let mut out = Vec::new();
     for w in primary.windows(2) {
         let (a, b) = (w[0], w[1]);
-        if a.last != b.first || !joined(a.last - 1, b.first) || !relational(a) || !relational(b) || a.entity == b.entity {
+        if a.last != b.first || !joined(a.last - 1, b.first) || !relational(a) || !relational(b) || a.entity == b.entity
+        {
             continue;
         }
         let chained_before = a.first > 0 && joined(a.first - 1, a.first);
@@ -147,7 +152,11 @@ mod tests {
 
     #[test]
     fn a_chain_of_three_is_not_a_pair() {
-        let tags = tag_article("x", "The China-Kyrgyzstan-Uzbekistan railway. The China-Kyrgyzstan-Uzbekistan railway.", &TagOptions::default());
+        let tags = tag_article(
+            "x",
+            "The China-Kyrgyzstan-Uzbekistan railway. The China-Kyrgyzstan-Uzbekistan railway.",
+            &TagOptions::default(),
+        );
         assert!(names(&tags, TagKind::Relationship).is_empty());
     }
 

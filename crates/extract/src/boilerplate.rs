@@ -12,38 +12,104 @@ const DROP_ELEMENTS: &str = "script, style, noscript, template, iframe, object, 
 /// Class/id token sequences that mark boilerplate. A class such as
 /// `sc-share` is split into tokens `sc`, `share` and matches `["share"]`.
 const DROP_TOKENS: &[&[&str]] = &[
-    &["ad"], &["ads"], &["adv"], &["advert"], &["advertisement"], &["advertising"], &["adslot"], &["ad", "slot"],
-    &["gpt", "ad"], &["dfp"], &["sponsor"], &["sponsored"], &["promo"], &["promotion"],
-    &["share"], &["sharing"], &["social"], &["sharebar"], &["share", "tools"],
-    &["related"], &["recommended"], &["recirculation"], &["more", "stories"], &["read", "more"], &["also", "read"],
-    &["newsletter"], &["subscribe"], &["subscription"], &["signup"],
-    &["cookie"], &["cookies"], &["consent"], &["cmp"], &["gdpr"],
-    &["comments"], &["comment"], &["disqus"], &["breadcrumb"], &["breadcrumbs"],
-    &["tags"], &["tag", "list"], &["keywords"], &["most", "read"], &["popular"], &["trending"],
-    &["outstream"], &["video", "js"], &["vjs"], &["jwplayer"], &["player"], &["video", "embed"],
-    &["app", "promo"], &["whatsapp"], &["masthead"], &["site", "footer"], &["site", "header"],
-    &["skip", "link"], &["modal"], &["popup"], &["sidebar"], &["report", "box"], &["paywall"],
-    &["toolbar"], &["print"], &["menu"], &["main", "nav"],
+    &["ad"],
+    &["ads"],
+    &["adv"],
+    &["advert"],
+    &["advertisement"],
+    &["advertising"],
+    &["adslot"],
+    &["ad", "slot"],
+    &["gpt", "ad"],
+    &["dfp"],
+    &["sponsor"],
+    &["sponsored"],
+    &["promo"],
+    &["promotion"],
+    &["share"],
+    &["sharing"],
+    &["social"],
+    &["sharebar"],
+    &["share", "tools"],
+    &["related"],
+    &["recommended"],
+    &["recirculation"],
+    &["more", "stories"],
+    &["read", "more"],
+    &["also", "read"],
+    &["newsletter"],
+    &["subscribe"],
+    &["subscription"],
+    &["signup"],
+    &["cookie"],
+    &["cookies"],
+    &["consent"],
+    &["cmp"],
+    &["gdpr"],
+    &["comments"],
+    &["comment"],
+    &["disqus"],
+    &["breadcrumb"],
+    &["breadcrumbs"],
+    &["tags"],
+    &["tag", "list"],
+    &["keywords"],
+    &["most", "read"],
+    &["popular"],
+    &["trending"],
+    &["outstream"],
+    &["video", "js"],
+    &["vjs"],
+    &["jwplayer"],
+    &["player"],
+    &["video", "embed"],
+    &["app", "promo"],
+    &["whatsapp"],
+    &["masthead"],
+    &["site", "footer"],
+    &["site", "header"],
+    &["skip", "link"],
+    &["modal"],
+    &["popup"],
+    &["sidebar"],
+    &["report", "box"],
+    &["paywall"],
+    &["toolbar"],
+    &["print"],
+    &["menu"],
+    &["main", "nav"],
 ];
 
 /// Short paragraphs that are labels, prompts or promos rather than text.
 const DROP_LINE_PREFIXES: &[&str] = &[
-    "also read", "read more:", "read also:", "related stories", "related:", "share this",
-    "found a mistake", "click here to subscribe", "sign up for", "get your news on the go", "enjoying this article",
-    "download the app", "video player is loading", "subscribe to", "follow us on", "scroll to continue",
+    "also read",
+    "read more:",
+    "read also:",
+    "related stories",
+    "related:",
+    "share this",
+    "found a mistake",
+    "click here to subscribe",
+    "sign up for",
+    "get your news on the go",
+    "enjoying this article",
+    "download the app",
+    "video player is loading",
+    "subscribe to",
+    "follow us on",
+    "scroll to continue",
 ];
 
 fn tokens(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+    s.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase).collect()
 }
 
 fn matches_tokens(attr: &str) -> bool {
     attr.split_whitespace().any(|class| {
         let toks = tokens(class);
-        DROP_TOKENS.iter().any(|pat| toks.windows(pat.len()).any(|w| w.iter().map(String::as_str).eq(pat.iter().copied())))
+        DROP_TOKENS
+            .iter()
+            .any(|pat| toks.windows(pat.len()).any(|w| w.iter().map(String::as_str).eq(pat.iter().copied())))
     })
 }
 
@@ -66,15 +132,15 @@ pub fn strip(doc: &Document) -> usize {
         .nodes()
         .iter()
         .filter(|n| !is_protected(n))
-        .filter(|n| {
-            n.class().is_some_and(|c| matches_tokens(&c)) || n.id_attr().is_some_and(|i| matches_tokens(&i))
-        })
+        .filter(|n| n.class().is_some_and(|c| matches_tokens(&c)) || n.id_attr().is_some_and(|i| matches_tokens(&i)))
         .cloned()
         .collect();
     for node in candidates {
         // A wrapper that holds most of the page is the article, whatever its
         // class says (`<div class="page has-ads">`); removing it would empty the page.
-        if node.text().len() * 2 > total_text && node.descendants_it().filter(|d| d.node_name().as_deref() == Some("p")).count() > 3 {
+        if node.text().len() * 2 > total_text
+            && node.descendants_it().filter(|d| d.node_name().as_deref() == Some("p")).count() > 3
+        {
             continue;
         }
         node.remove_from_parent();
@@ -113,7 +179,9 @@ mod tests {
     #[test]
     fn a_wrapper_holding_the_article_is_kept() {
         let body = "<p>Paragraph text that is long enough to count for the page.</p>".repeat(6);
-        let doc = Document::from(format!("<html><body><div class=\"page has-ads\">{body}</div><div class=\"ad\">buy</div></body></html>"));
+        let doc = Document::from(format!(
+            "<html><body><div class=\"page has-ads\">{body}</div><div class=\"ad\">buy</div></body></html>"
+        ));
         strip(&doc);
         let text = doc.select("body").text();
         assert!(text.contains("Paragraph text"));

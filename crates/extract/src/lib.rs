@@ -99,10 +99,8 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
 
     let content_doc = Document::from(content_html.as_str());
     let title_norm = meta.title.as_deref().map(text::normalize_ws);
-    let mut paragraphs: Vec<String> = text::paragraphs(&content_doc.root())
-        .into_iter()
-        .filter(|p| !boilerplate::is_boilerplate_line(p))
-        .collect();
+    let mut paragraphs: Vec<String> =
+        text::paragraphs(&content_doc.root()).into_iter().filter(|p| !boilerplate::is_boilerplate_line(p)).collect();
     // Readability often keeps the headline as the first block; the reader sees
     // it above the text already.
     if paragraphs.first().is_some_and(|p| Some(p) == title_norm.as_ref()) {
@@ -112,12 +110,7 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
     if let Some(body) = meta.article_body.as_deref() {
         if text.chars().count() < 200 && body.chars().count() > text.chars().count() {
             warnings.push("the page's layout gave little text; using its JSON-LD articleBody".into());
-            text = body
-                .split('\n')
-                .map(text::normalize_ws)
-                .filter(|p| !p.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n\n");
+            text = body.split('\n').map(text::normalize_ws).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n");
         }
     }
     if text.is_empty() {

@@ -55,7 +55,9 @@ fn meta(doc: &Document, keys: &[&str]) -> Option<String> {
 pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
     let ld = json_ld(doc);
     let time_el = doc
-        .select("article time[datetime], main time[datetime], time[itemprop=datePublished], time[pubdate], time[datetime]")
+        .select(
+            "article time[datetime], main time[datetime], time[itemprop=datePublished], time[pubdate], time[datetime]",
+        )
         .attr("datetime")
         .and_then(|t| parse_date(&t));
     let published = ld
@@ -63,16 +65,30 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
         .as_deref()
         .and_then(parse_date)
         .or_else(|| {
-            meta(doc, &["article:published_time", "og:article:published_time", "datePublished", "pubdate", "publishdate", "dc.date", "dc.date.issued", "dcterms.created", "date", "sailthru.date", "parsely-pub-date"])
-                .and_then(|d| parse_date(&d))
+            meta(
+                doc,
+                &[
+                    "article:published_time",
+                    "og:article:published_time",
+                    "datePublished",
+                    "pubdate",
+                    "publishdate",
+                    "dc.date",
+                    "dc.date.issued",
+                    "dcterms.created",
+                    "date",
+                    "sailthru.date",
+                    "parsely-pub-date",
+                ],
+            )
+            .and_then(|d| parse_date(&d))
         })
         .or(time_el)
         .or_else(|| url.and_then(date_from_url));
-    let updated = ld
-        .modified
-        .as_deref()
-        .and_then(parse_date)
-        .or_else(|| meta(doc, &["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified"]).and_then(|d| parse_date(&d)));
+    let updated = ld.modified.as_deref().and_then(parse_date).or_else(|| {
+        meta(doc, &["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified"])
+            .and_then(|d| parse_date(&d))
+    });
     let title = meta(doc, &["og:title", "twitter:title"])
         .or(ld.headline.clone())
         .or_else(|| clean(doc.select("h1").first().text()))
@@ -103,11 +119,7 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
             .or_else(|| meta(doc, &["og:locale", "language", "content-language"])),
         site_name: meta(doc, &["og:site_name", "application-name"]).or(ld.publisher),
         image: meta(doc, &["og:image", "og:image:url", "twitter:image", "twitter:image:src"]).or(ld.image),
-        canonical: doc
-            .select("link[rel=canonical]")
-            .attr("href")
-            .and_then(clean)
-            .or_else(|| meta(doc, &["og:url"])),
+        canonical: doc.select("link[rel=canonical]").attr("href").and_then(clean).or_else(|| meta(doc, &["og:url"])),
         description: meta(doc, &["og:description", "description", "twitter:description"]),
         article_body: ld.body,
         section: meta(doc, &["article:section"]).or(ld.section),
@@ -181,7 +193,9 @@ fn collect_objects<'a>(v: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
 }
 
 fn is_article(v: &Value) -> bool {
-    let is = |t: &str| t.ends_with("Article") || matches!(t, "BlogPosting" | "Report" | "LiveBlogPosting" | "SocialMediaPosting");
+    let is = |t: &str| {
+        t.ends_with("Article") || matches!(t, "BlogPosting" | "Report" | "LiveBlogPosting" | "SocialMediaPosting")
+    };
     match v.get("@type") {
         Some(Value::String(t)) => is(t),
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(is),
@@ -302,7 +316,9 @@ mod tests {
 
     #[test]
     fn json_ld_article_fields_are_read_through_a_graph() {
-        let doc = Document::from(r#"<html><head><script type="application/ld+json">{"@graph":[{"@type":"WebSite","name":"X"},{"@type":"NewsArticle","headline":"H","datePublished":"2025-06-28T01:00:00+00:00","author":[{"@type":"Person","name":"A B"}]}]}</script></head><body></body></html>"#);
+        let doc = Document::from(
+            r#"<html><head><script type="application/ld+json">{"@graph":[{"@type":"WebSite","name":"X"},{"@type":"NewsArticle","headline":"H","datePublished":"2025-06-28T01:00:00+00:00","author":[{"@type":"Person","name":"A B"}]}]}</script></head><body></body></html>"#,
+        );
         let m = read(&doc, None);
         assert_eq!(m.title.as_deref(), Some("H"));
         assert_eq!(m.byline.as_deref(), Some("A B"));

@@ -14,7 +14,8 @@ fn words(s: &str) -> String {
 #[test]
 fn seed_pages_extract_cleanly() {
     let dir = seed_dir();
-    let lines = std::fs::read_to_string(dir.join("articles.jsonl")).expect("the seed corpus is at ../shared/corpora/seed");
+    let lines =
+        std::fs::read_to_string(dir.join("articles.jsonl")).expect("the seed corpus is at ../shared/corpora/seed");
     let mut checked = 0;
     for line in lines.lines().filter(|l| !l.trim().is_empty()) {
         let a: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -32,7 +33,10 @@ fn seed_pages_extract_cleanly() {
         let text = words(&out.text);
         assert!(text.contains(&body), "{id}: body not found in extracted text.\nEXPECTED:\n{body}\n\nGOT:\n{text}");
         assert_eq!(out.title.as_deref(), a["title"].as_str(), "{id}: title");
-        let published = out.published.unwrap_or_else(|| panic!("{id}: no published date")).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let published = out
+            .published
+            .unwrap_or_else(|| panic!("{id}: no published date"))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         assert_eq!(published, a["published"].as_str().unwrap(), "{id}: published");
         checked += 1;
     }

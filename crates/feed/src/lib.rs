@@ -68,14 +68,9 @@ pub fn parse(bytes: &[u8], base: Option<&str>) -> Result<ParsedFeed, FeedError> 
         return Err(FeedError::Html);
     }
     let parser = feed_rs::parser::Builder::new().base_uri(base).build();
-    let feed = parser
-        .parse(bytes)
-        .map_err(|e| FeedError::Invalid(e.to_string()))?;
-    let home_url = feed
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .map(|l| l.href.clone());
+    let feed = parser.parse(bytes).map_err(|e| FeedError::Invalid(e.to_string()))?;
+    let home_url =
+        feed.links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate")).map(|l| l.href.clone());
     let entries = feed.entries.into_iter().map(convert_entry).collect();
     Ok(ParsedFeed {
         title: feed.title.map(|t| t.content.trim().to_string()),
@@ -98,11 +93,7 @@ fn convert_entry(e: feed_rs::model::Entry) -> FeedEntry {
             .find_map(|c| c.url.as_ref().map(|u| u.to_string()))
             .or_else(|| m.thumbnails.first().map(|t| t.image.uri.clone()))
     });
-    let guid = if e.id.trim().is_empty() {
-        url.clone().unwrap_or_default()
-    } else {
-        e.id.clone()
-    };
+    let guid = if e.id.trim().is_empty() { url.clone().unwrap_or_default() } else { e.id.clone() };
     FeedEntry {
         guid,
         url,

@@ -172,10 +172,8 @@ impl Resolve for GuardedResolver {
                 })
                 .collect();
             if allowed.is_empty() {
-                let why = refusals
-                    .into_iter()
-                    .next()
-                    .unwrap_or_else(|| format!("{host} did not resolve to any address"));
+                let why =
+                    refusals.into_iter().next().unwrap_or_else(|| format!("{host} did not resolve to any address"));
                 return Err(Box::new(GuardRefusal(format!("{host} resolves to {why}")))
                     as Box<dyn std::error::Error + Send + Sync>);
             }
@@ -204,22 +202,26 @@ impl Fetcher {
             .connect_timeout(config.connect_timeout)
             .timeout(config.total_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(GuardedResolver {
-                guard: config.guard.clone(),
-            }))
+            .dns_resolver(Arc::new(GuardedResolver { guard: config.guard.clone() }))
             .gzip(true)
             .brotli(true)
             .deflate(true)
             .pool_max_idle_per_host(4)
             .build()
-            .map_err(|e| FetchError::Network {
-                url: String::new(),
-                message: error_chain(&e),
-            })?;
-        Ok(Self {
-            client,
-            config: Arc::new(config),
-        })
+            .map_err(|e| FetchError::Network { url: String::new(), message: error_chain(&e) })?;
+        Ok(Self { client, config: Arc::new(config) })
+    }
+
+    /// A client that also trusts `hosts` (a source's operator-approved
+    /// intranet hosts). Returns a clone of `self` when there is nothing to add.
+    pub fn with_trusted_hosts(&self, hosts: &[String]) -> Result<Self, FetchError> {
+        let missing: Vec<String> = hosts.iter().filter(|h| !self.config.guard.host_is_allowed(h)).cloned().collect();
+        if missing.is_empty() || self.config.guard.allow_private {
+            return Ok(self.clone());
+        }
+        let mut config = (*self.config).clone();
+        config.guard.allow_hosts.extend(missing);
+        Self::new(config)
     }
 
     /// The settings in use.
@@ -240,20 +242,12 @@ impl Fetcher {
             Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
             Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
             Some(url::Host::Domain(_)) => return Ok(()),
-            None => {
-                return Err(FetchError::BadUrl {
-                    url: url.to_string(),
-                    reason: "no host".into(),
-                })
-            }
+            None => return Err(FetchError::BadUrl { url: url.to_string(), reason: "no host".into() }),
         };
         let host = url.host_str().unwrap_or_default();
         match self.config.guard.check_ip(host, ip) {
             None => Ok(()),
-            Some(reason) => Err(FetchError::Forbidden {
-                url: url.to_string(),
-                reason,
-            }),
+            Some(reason) => Err(FetchError::Forbidden { url: url.to_string(), reason }),
         }
     }
 
@@ -284,9 +278,7 @@ impl Fetcher {
                         reason: format!("HTTP {} without a usable Location", status.as_u16()),
                     })?;
                 if seen.contains(&location) {
-                    return Err(FetchError::TooManyRedirects {
-                        url: url.to_string(),
-                    });
+                    return Err(FetchError::TooManyRedirects { url: url.to_string() });
                 }
                 all_permanent &= matches!(status.as_u16(), 301 | 308);
                 seen.push(location.clone());
@@ -307,9 +299,7 @@ impl Fetcher {
             let body = self.read_body(&current, resp).await?;
             return Ok(self.done(url, current, all_permanent, status.as_u16(), &headers, body));
         }
-        Err(FetchError::TooManyRedirects {
-            url: url.to_string(),
-        })
+        Err(FetchError::TooManyRedirects { url: url.to_string() })
     }
 
     fn done(
@@ -321,14 +311,9 @@ impl Fetcher {
         headers: &HeaderMap,
         body: Bytes,
     ) -> Fetched {
-        let text = |h: header::HeaderName| {
-            headers
-                .get(h)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let permanent_redirect =
-            (all_permanent && &final_url != original).then(|| final_url.clone());
+        let text =
+            |h: header::HeaderName| headers.get(h).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
+        let permanent_redirect = (all_permanent && &final_url != original).then(|| final_url.clone());
         Fetched {
             final_url,
             permanent_redirect,
@@ -336,29 +321,20 @@ impl Fetcher {
             not_modified: status == 304,
             content_type: text(header::CONTENT_TYPE),
             body,
-            validators: Validators {
-                etag: text(header::ETAG),
-                last_modified: text(header::LAST_MODIFIED),
-            },
+            validators: Validators { etag: text(header::ETAG), last_modified: text(header::LAST_MODIFIED) },
         }
     }
 
     async fn read_body(&self, url: &Url, mut resp: reqwest::Response) -> Result<Bytes, FetchError> {
         let limit = self.config.max_body;
         if resp.content_length().is_some_and(|n| n as usize > limit) {
-            return Err(FetchError::TooLarge {
-                url: url.to_string(),
-                limit,
-            });
+            return Err(FetchError::TooLarge { url: url.to_string(), limit });
         }
         let mut buf = BytesMut::new();
         // Chunks arrive decompressed, so this also bounds a gzip bomb.
         while let Some(chunk) = resp.chunk().await.map_err(|e| classify(url, e))? {
             if buf.len() + chunk.len() > limit {
-                return Err(FetchError::TooLarge {
-                    url: url.to_string(),
-                    limit,
-                });
+                return Err(FetchError::TooLarge { url: url.to_string(), limit });
             }
             buf.extend_from_slice(&chunk);
         }
@@ -367,32 +343,18 @@ impl Fetcher {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+    headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
 }
 
 fn classify(url: &Url, e: reqwest::Error) -> FetchError {
     let chain = error_chain(&e);
     if let Some(refusal) = find_refusal(&e) {
-        return FetchError::Forbidden {
-            url: url.to_string(),
-            reason: refusal,
-        };
+        return FetchError::Forbidden { url: url.to_string(), reason: refusal };
     }
     if e.is_timeout() {
-        return FetchError::Timeout {
-            url: url.to_string(),
-        };
+        return FetchError::Timeout { url: url.to_string() };
     }
-    FetchError::Network {
-        url: url.to_string(),
-        message: chain,
-    }
+    FetchError::Network { url: url.to_string(), message: chain }
 }
 
 fn find_refusal(e: &(dyn std::error::Error + 'static)) -> Option<String> {

@@ -83,22 +83,19 @@ impl Category {
         for part in l.rsplit(['/', '>', '|', ',', ':']) {
             let part = part.trim();
             let found = match part {
-                "world" | "world news" | "international" | "global" | "foreign" | "europe" | "asia"
-                | "africa" | "americas" | "middle east" => Some(Category::World),
-                "politics" | "government" | "elections" | "election" | "policy" => {
-                    Some(Category::Politics)
+                "world" | "world news" | "international" | "global" | "foreign" | "europe" | "asia" | "africa"
+                | "americas" | "middle east" => Some(Category::World),
+                "politics" | "government" | "elections" | "election" | "policy" => Some(Category::Politics),
+                "business" | "economy" | "economics" | "markets" | "finance" | "money" | "business news"
+                | "companies" | "trade" => Some(Category::Business),
+                "technology" | "tech" | "science & technology" | "sci/tech" | "digital" | "gadgets" => {
+                    Some(Category::Technology)
                 }
-                "business" | "economy" | "economics" | "markets" | "finance" | "money"
-                | "business news" | "companies" | "trade" => Some(Category::Business),
-                "technology" | "tech" | "science & technology" | "sci/tech" | "digital"
-                | "gadgets" => Some(Category::Technology),
                 "science" | "environment" | "climate" | "space" => Some(Category::Science),
                 "health" | "medicine" | "wellness" => Some(Category::Health),
-                "sport" | "sports" | "football" | "soccer" | "cricket" | "rugby" | "tennis" => {
-                    Some(Category::Sports)
-                }
-                "entertainment" | "culture" | "arts" | "movies" | "film" | "music" | "tv"
-                | "celebrity" | "lifestyle" => Some(Category::Entertainment),
+                "sport" | "sports" | "football" | "soccer" | "cricket" | "rugby" | "tennis" => Some(Category::Sports),
+                "entertainment" | "culture" | "arts" | "movies" | "film" | "music" | "tv" | "celebrity"
+                | "lifestyle" => Some(Category::Entertainment),
                 _ => None,
             };
             if found.is_some() {

@@ -18,6 +18,8 @@ pub struct NewSource {
     pub lang: Option<String>,
     /// Whether article pages are fetched (off for full-text feeds).
     pub fetch_pages: bool,
+    /// Non-public hosts the operator allowed for this source when adding it.
+    pub trusted_hosts: Vec<String>,
 }
 
 /// The health of a source after its last crawl.
@@ -71,6 +73,8 @@ pub struct Source {
     pub lang: Option<String>,
     /// Whether article pages are fetched.
     pub fetch_pages: bool,
+    /// Non-public hosts the operator allowed for this source.
+    pub trusted_hosts: Vec<String>,
     /// Health after the last crawl.
     pub status: SourceStatus,
     /// The last failure, in words, if the last crawl failed.

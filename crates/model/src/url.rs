@@ -12,15 +12,10 @@ impl FeedUrl {
     /// Parses and validates a URL; fragments are dropped because they never
     /// reach the server and would make one feed look like two.
     pub fn parse(input: &str) -> Result<Self, ModelError> {
-        let mut url = url::Url::parse(input.trim())
-            .map_err(|e| ModelError::InvalidUrl(format!("{input}: {e}")))?;
+        let mut url = url::Url::parse(input.trim()).map_err(|e| ModelError::InvalidUrl(format!("{input}: {e}")))?;
         match url.scheme() {
             "http" | "https" => {}
-            other => {
-                return Err(ModelError::UnsupportedScheme {
-                    scheme: other.to_string(),
-                })
-            }
+            other => return Err(ModelError::UnsupportedScheme { scheme: other.to_string() }),
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(ModelError::InvalidUrl(format!("{input}: no host")));
@@ -81,34 +76,22 @@ mod tests {
 
     #[test]
     fn an_https_url_is_accepted() {
-        assert_eq!(
-            FeedUrl::parse("https://example.com/feed.xml").unwrap().as_str(),
-            "https://example.com/feed.xml"
-        );
+        assert_eq!(FeedUrl::parse("https://example.com/feed.xml").unwrap().as_str(), "https://example.com/feed.xml");
     }
 
     #[test]
     fn a_fragment_is_dropped() {
-        assert_eq!(
-            FeedUrl::parse("http://example.com/feed#top").unwrap().as_str(),
-            "http://example.com/feed"
-        );
+        assert_eq!(FeedUrl::parse("http://example.com/feed#top").unwrap().as_str(), "http://example.com/feed");
     }
 
     #[test]
     fn a_file_url_is_refused() {
-        assert!(matches!(
-            FeedUrl::parse("file:///etc/passwd"),
-            Err(ModelError::UnsupportedScheme { .. })
-        ));
+        assert!(matches!(FeedUrl::parse("file:///etc/passwd"), Err(ModelError::UnsupportedScheme { .. })));
     }
 
     #[test]
     fn garbage_is_refused() {
-        assert!(matches!(
-            FeedUrl::parse("not a url"),
-            Err(ModelError::InvalidUrl(_))
-        ));
+        assert!(matches!(FeedUrl::parse("not a url"), Err(ModelError::InvalidUrl(_))));
     }
 
     #[test]

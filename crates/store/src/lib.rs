@@ -166,7 +166,12 @@ pub trait Store: Send + Sync {
     /// A story's summary.
     async fn story(&self, id: i64) -> Result<Option<Story>>;
     /// Articles published in a window, newest first, for story matching.
-    async fn story_candidates(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Result<Vec<StoryCandidate>>;
+    async fn story_candidates(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<StoryCandidate>>;
     /// The most used tags among articles published since `since`.
     async fn top_tags(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<TagCount>>;
     /// A tag by name, case-insensitively.

@@ -37,10 +37,8 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 fn open_conn(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).map_err(|e| StoreError::Open {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let conn = Connection::open(path)
+        .map_err(|e| StoreError::Open { path: path.display().to_string(), message: e.to_string() })?;
     // WAL lets readers (the web) run while the crawler writes; synchronous
     // NORMAL is durable across process crashes, which is what kill -9 needs.
     conn.execute_batch(
@@ -65,10 +63,8 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: dir.display().to_string(),
-                message: e.to_string(),
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Open { path: dir.display().to_string(), message: e.to_string() })?;
         }
         let mut writer = open_conn(&path)?;
         migrate(&mut writer)?;
@@ -94,7 +90,10 @@ impl SqliteStore {
         .map_err(|_| StoreError::WorkerGone)?
     }
 
-    async fn write<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
@@ -106,19 +105,24 @@ impl SqliteStore {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )?;
     let current: i64 = conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", params![version, Utc::now().timestamp()])?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, Utc::now().timestamp()],
+        )?;
         tx.commit()?;
         tracing::info!(version, "applied migration");
     }
     Ok(())
 }
 
-const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified";
+const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts";
 
 fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
     let url = |s: Option<String>| s.and_then(|s| FeedUrl::parse(&s).ok());
@@ -128,7 +132,9 @@ fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
         slug: r.get(off + 1)?,
         name: r.get(off + 2)?,
         home_url: url(r.get(off + 3)?),
-        feed_url: FeedUrl::parse(&feed).map_err(|e| rusqlite::Error::FromSqlConversionFailure(off + 4, rusqlite::types::Type::Text, Box::new(e)))?,
+        feed_url: FeedUrl::parse(&feed).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(off + 4, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         region: r.get(off + 5)?,
         lang: r.get(off + 6)?,
         fetch_pages: r.get::<_, i64>(off + 7)? != 0,
@@ -137,6 +143,7 @@ fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
         last_fetched: r.get::<_, Option<i64>>(off + 10)?.map(from_ts),
         etag: r.get(off + 11)?,
         last_modified: r.get(off + 12)?,
+        trusted_hosts: r.get::<_, String>(off + 13)?.split_whitespace().map(str::to_string).collect(),
     })
 }
 
@@ -227,8 +234,8 @@ impl Store for SqliteStore {
             }
             let slug = unique_slug(&tx, &s.name)?;
             tx.execute(
-                "INSERT INTO sources (slug, name, home_url, feed_url, region, lang, fetch_pages, status, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'new', ?8)",
+                "INSERT INTO sources (slug, name, home_url, feed_url, region, lang, fetch_pages, trusted_hosts, status, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'new', ?9)",
                 params![
                     slug,
                     s.name,
@@ -237,6 +244,7 @@ impl Store for SqliteStore {
                     s.region,
                     s.lang,
                     s.fetch_pages as i64,
+                    s.trusted_hosts.join(" "),
                     Utc::now().timestamp()
                 ],
             )?;
@@ -250,7 +258,8 @@ impl Store for SqliteStore {
 
     async fn sources(&self) -> Result<Vec<Source>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!("SELECT {SOURCE_COLS} FROM sources s ORDER BY s.name COLLATE NOCASE, s.id"))?;
+            let mut stmt = conn
+                .prepare_cached(&format!("SELECT {SOURCE_COLS} FROM sources s ORDER BY s.name COLLATE NOCASE, s.id"))?;
             let rows = stmt.query_map([], |r| source_from_row(r, 0))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
@@ -261,7 +270,9 @@ impl Store for SqliteStore {
         let slug = slug.to_string();
         self.read(move |conn| {
             Ok(conn
-                .query_row(&format!("SELECT {SOURCE_COLS} FROM sources s WHERE s.slug = ?1"), [slug], |r| source_from_row(r, 0))
+                .query_row(&format!("SELECT {SOURCE_COLS} FROM sources s WHERE s.slug = ?1"), [slug], |r| {
+                    source_from_row(r, 0)
+                })
                 .optional()?)
         })
         .await
@@ -278,7 +289,10 @@ impl Store for SqliteStore {
             )?;
             if let Some(moved) = o.moved_to {
                 // Another source may already poll the new URL; keep the old one then.
-                let taken = conn.query_row("SELECT 1 FROM sources WHERE feed_url = ?1", [moved.as_str()], |_| Ok(())).optional()?.is_some();
+                let taken = conn
+                    .query_row("SELECT 1 FROM sources WHERE feed_url = ?1", [moved.as_str()], |_| Ok(()))
+                    .optional()?
+                    .is_some();
                 if !taken {
                     conn.execute("UPDATE sources SET feed_url = ?2 WHERE id = ?1", params![source_id, moved.as_str()])?;
                 }
@@ -363,7 +377,8 @@ impl Store for SqliteStore {
         let q = q.clone();
         self.read(move |conn| {
             let (after_ts, after_id) = q.after.map_or((i64::MAX, i64::MAX), |c| (ts(c.published), c.id));
-            let base = format!("SELECT {ARTICLE_COLS}, {SOURCE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id");
+            let base =
+                format!("SELECT {ARTICLE_COLS}, {SOURCE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id");
             let keyset = "(a.published_at < ?1 OR (a.published_at = ?1 AND a.id < ?2))";
             let order = "ORDER BY a.published_at DESC, a.id DESC LIMIT ?3";
             let limit = q.limit as i64;
@@ -429,14 +444,26 @@ impl Store for SqliteStore {
                     "SELECT st.id, st.lead_article_id, COUNT(a.id), COUNT(DISTINCT a.source_id)
                      FROM stories st JOIN articles a ON a.story_id = st.id WHERE st.id = ?1 GROUP BY st.id",
                     [id],
-                    |r| Ok(Story { id: r.get(0)?, lead_article_id: r.get(1)?, article_count: r.get(2)?, outlet_count: r.get(3)? }),
+                    |r| {
+                        Ok(Story {
+                            id: r.get(0)?,
+                            lead_article_id: r.get(1)?,
+                            article_count: r.get(2)?,
+                            outlet_count: r.get(3)?,
+                        })
+                    },
                 )
                 .optional()?)
         })
         .await
     }
 
-    async fn story_candidates(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Result<Vec<StoryCandidate>> {
+    async fn story_candidates(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<StoryCandidate>> {
         self.read(move |conn| {
             let mut st = conn.prepare_cached(
                 "SELECT a.id, a.story_id, a.title, substr(a.text, 1, 1200), a.published_at FROM articles a

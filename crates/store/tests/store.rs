@@ -9,7 +9,15 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn source(url: &str, name: &str) -> NewSource {
-    NewSource { name: name.into(), home_url: None, feed_url: FeedUrl::parse(url).unwrap(), region: None, lang: None, fetch_pages: true }
+    NewSource {
+        name: name.into(),
+        home_url: None,
+        feed_url: FeedUrl::parse(url).unwrap(),
+        region: None,
+        lang: None,
+        fetch_pages: true,
+        trusted_hosts: vec![],
+    }
 }
 
 fn article(source_id: i64, n: i64, tags: &[&str]) -> NewArticle {
@@ -23,7 +31,10 @@ fn article(source_id: i64, n: i64, tags: &[&str]) -> NewArticle {
         updated: None,
         lang: Some("en".into()),
         category: Some(Category::Business),
-        tags: tags.iter().map(|t| Tag { name: TagName::parse(t).unwrap(), kind: TagKind::Entity, score: 1.0 }).collect(),
+        tags: tags
+            .iter()
+            .map(|t| Tag { name: TagName::parse(t).unwrap(), kind: TagKind::Entity, score: 1.0 })
+            .collect(),
         text: format!("Text {n}"),
         html: format!("<p>Text {n}</p>"),
         excerpt: format!("Text {n}"),
@@ -73,14 +84,21 @@ async fn tag_lists_match_case_insensitively_newest_first_with_stable_cursors() {
         s.insert_article(article(src.id, n, &["China-CentralAsia"]), StoryAssignment::New).await.unwrap();
     }
     let name = TagName::parse("china-centralasia").unwrap();
-    let page1 = s.list_articles(&ArticleQuery { filter: ArticleFilter::Tag(name.clone()), after: None, limit: 2 }).await.unwrap();
+    let page1 = s
+        .list_articles(&ArticleQuery { filter: ArticleFilter::Tag(name.clone()), after: None, limit: 2 })
+        .await
+        .unwrap();
     assert_eq!(page1.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Title 1", "Title 2"]);
     assert_eq!(page1[0].tags[0].name.as_str(), "China-CentralAsia");
     // A newer article arriving between pages does not shift the next page.
     s.insert_article(article(src.id, 0, &["China-CentralAsia"]), StoryAssignment::New).await.unwrap();
     let last = page1.last().unwrap();
     let page2 = s
-        .list_articles(&ArticleQuery { filter: ArticleFilter::Tag(name), after: Some(Cursor { published: last.published, id: last.id }), limit: 2 })
+        .list_articles(&ArticleQuery {
+            filter: ArticleFilter::Tag(name),
+            after: Some(Cursor { published: last.published, id: last.id }),
+            limit: 2,
+        })
         .await
         .unwrap();
     assert_eq!(page2.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Title 3", "Title 4"]);
@@ -103,7 +121,9 @@ async fn joining_a_story_counts_outlets() {
 async fn a_fetch_error_is_recorded_and_cleared_by_the_next_success() {
     let (_d, s) = open();
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
-    s.record_fetch(src.id, FetchOutcome { at: t0(), error: Some("HTTP 404".into()), ..Default::default() }).await.unwrap();
+    s.record_fetch(src.id, FetchOutcome { at: t0(), error: Some("HTTP 404".into()), ..Default::default() })
+        .await
+        .unwrap();
     let got = s.source_by_slug("e").await.unwrap().unwrap();
     assert_eq!(got.last_error.as_deref(), Some("HTTP 404"));
     assert_eq!(got.status, model::SourceStatus::Failing);

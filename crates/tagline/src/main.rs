@@ -1,2 +1,266 @@
-//! The tagline binary: CLI wiring of crawler, store and web.
-fn main() {}
+//! The tagline binary: wires the CLI to the crawler, the store and the web.
+
+mod cli;
+mod config;
+mod demo;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use cli::{AddArgs, Cli, Command, CrawlArgs, ServeArgs, SourcesCommand};
+use config::FileConfig;
+use crawler::{CrawlConfig, CrawlReport, Crawler};
+use fetch::{FetchConfig, Fetcher, Guard};
+use model::{Clock, FeedUrl, NewSource};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use store::{SqliteStore, Store};
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_INTERVAL: u64 = 900;
+
+/// Everything a command needs, built from flags, environment and file.
+struct App {
+    store: Arc<dyn Store>,
+    clock: Clock,
+    fetcher: Fetcher,
+    file: FileConfig,
+}
+
+impl App {
+    fn open(cli: &Cli) -> Result<Self> {
+        let file = FileConfig::load(cli.config.as_deref(), &cli.data)?;
+        let clock = parse_clock(cli.now.as_deref())?;
+        let store = open_store(&cli.data)?;
+        let mut allow_hosts = cli.allow_hosts.clone();
+        allow_hosts.extend(file.allow_hosts.iter().cloned());
+        let mut fc = FetchConfig {
+            guard: Guard {
+                allow_private: cli.allow_private_network || file.allow_private_network.unwrap_or(false),
+                allow_hosts,
+            },
+            ..FetchConfig::default()
+        };
+        if let Some(ua) = &file.user_agent {
+            fc.user_agent = ua.clone();
+        }
+        let fetcher = Fetcher::new(fc).context("building the HTTP client")?;
+        Ok(Self { store, clock, fetcher, file })
+    }
+
+    fn crawler(&self, feeds_only: bool) -> Crawler {
+        let config = CrawlConfig {
+            feeds_only,
+            source_concurrency: self.file.source_concurrency.unwrap_or(CrawlConfig::default().source_concurrency),
+            ..CrawlConfig::default()
+        };
+        Crawler::new(self.store.clone(), self.fetcher.clone(), self.clock, config)
+    }
+}
+
+fn open_store(data: &Path) -> Result<Arc<dyn Store>> {
+    std::fs::create_dir_all(data).with_context(|| format!("creating the data directory {}", data.display()))?;
+    let db = data.join("tagline.db");
+    let store = SqliteStore::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
+    Ok(Arc::new(store))
+}
+
+fn parse_clock(now: Option<&str>) -> Result<Clock> {
+    match now {
+        None => Ok(Clock::System),
+        Some(s) => {
+            let t = chrono::DateTime::parse_from_rfc3339(s)
+                .with_context(|| format!("--now {s:?} is not an RFC 3339 time"))?;
+            Ok(Clock::Fixed(t.with_timezone(&chrono::Utc)))
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TAGLINE_LOG").unwrap_or_else(|_| "warn,tagline=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match &cli.command {
+        Command::Demo(args) => demo::run(args, &cli).await.map(|_| ExitCode::SUCCESS),
+        Command::Sources(SourcesCommand::Add(args)) => {
+            add_source(&App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS)
+        }
+        Command::Sources(SourcesCommand::List) => list_sources(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
+        Command::Crawl(args) => crawl(&App::open(&cli)?, args).await,
+        Command::Serve(args) => serve(App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS),
+    }
+}
+
+async fn add_source(app: &App, args: &AddArgs) -> Result<()> {
+    let url = FeedUrl::parse(&args.url).with_context(|| format!("{:?} is not a URL Tagline can crawl", args.url))?;
+    let found = crawler::discover_feed(&app.fetcher, &url).await.with_context(|| format!("adding {url}"))?;
+    let name = args
+        .name
+        .clone()
+        .or(found.title.clone())
+        .unwrap_or_else(|| found.feed_url.as_url().host_str().unwrap_or("source").to_string());
+    let (source, created) = app
+        .store
+        .add_source(NewSource {
+            name,
+            home_url: found.home_url.clone(),
+            feed_url: found.feed_url.clone(),
+            region: args.region.as_ref().map(|r| r.to_uppercase()),
+            lang: args.lang.clone().or(found.language.clone()),
+            fetch_pages: !args.no_fetch_pages,
+            trusted_hosts: trusted_hosts(&app.fetcher.config().guard, &[url.as_url(), found.feed_url.as_url()]).await,
+        })
+        .await?;
+    if created {
+        println!("added {} ({}) as /source/{}", source.name, source.feed_url, source.slug);
+    } else {
+        println!("already known: {} ({}) as /source/{}", source.name, source.feed_url, source.slug);
+    }
+    Ok(())
+}
+
+/// The non-public hosts among `urls` that the current flags allow: adding a
+/// source with `--allow-private-network` or `--allow-host` records the
+/// operator's consent for that source's hosts, so later crawls need no flag.
+async fn trusted_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for u in urls {
+        let Some(host) = u.host_str() else { continue };
+        if out.iter().any(|h| h == host) || !(guard.allow_private || guard.host_is_allowed(host)) {
+            continue;
+        }
+        let non_public = match u.host() {
+            Some(url::Host::Ipv4(ip)) => fetch::guard::is_non_public(ip.into()),
+            Some(url::Host::Ipv6(ip)) => fetch::guard::is_non_public(ip.into()),
+            Some(url::Host::Domain(d)) => tokio::net::lookup_host((d, u.port_or_known_default().unwrap_or(80)))
+                .await
+                .map(|mut addrs| addrs.any(|a| fetch::guard::is_non_public(a.ip())))
+                .unwrap_or(false),
+            None => false,
+        };
+        if non_public {
+            println!("note: {host} is not a public address; allowed for this source as you asked");
+            out.push(host.to_string());
+        }
+    }
+    out
+}
+
+async fn list_sources(app: &App) -> Result<()> {
+    let sources = app.store.sources().await?;
+    if sources.is_empty() {
+        println!("no sources yet; add one with `tagline sources add URL`");
+    }
+    for s in sources {
+        let when = s.last_fetched.map_or("never".to_string(), |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        println!("{}\t{}\t{}\tlast fetched: {}", s.slug, s.status.as_str(), s.feed_url, when);
+        if let Some(e) = s.last_error {
+            println!("\tlast error: {e}");
+        }
+    }
+    Ok(())
+}
+
+fn print_report(report: &CrawlReport) {
+    for s in &report.sources {
+        match &s.error {
+            Some(e) => println!("FAILED {} ({}): {e}", s.source, s.feed_url),
+            None if s.not_modified => println!("ok {}: not modified", s.source),
+            None => {
+                println!("ok {}: {} new", s.source, s.stored.len());
+                for (id, title) in &s.stored {
+                    println!("  stored #{id}: {title}");
+                }
+            }
+        }
+        for w in &s.warnings {
+            println!("  warning: {w}");
+        }
+    }
+    let failed = report.failed().count();
+    println!("{} articles stored from {} sources; {failed} failed", report.stored(), report.sources.len());
+}
+
+async fn crawl(app: &App, args: &CrawlArgs) -> Result<std::process::ExitCode> {
+    let crawler = app.crawler(args.feeds_only);
+    if args.once {
+        let report = crawler.crawl_once().await?;
+        print_report(&report);
+        return Ok(if report.failed().count() > 0 {
+            std::process::ExitCode::FAILURE
+        } else {
+            std::process::ExitCode::SUCCESS
+        });
+    }
+    let interval = Duration::from_secs(app.file.crawl_interval.unwrap_or(args.interval).max(1));
+    loop {
+        match crawler.crawl_once().await {
+            Ok(report) => print_report(&report),
+            Err(e) => tracing::error!(error = %e, "crawl failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(std::process::ExitCode::SUCCESS),
+        }
+    }
+}
+
+async fn serve(app: App, args: &ServeArgs) -> Result<()> {
+    let listen: SocketAddr = match args.listen.or(app.file.listen) {
+        Some(a) => a,
+        None => DEFAULT_LISTEN.parse()?,
+    };
+    if !args.no_crawl {
+        let crawler = app.crawler(false);
+        let interval =
+            Duration::from_secs(args.interval.or(app.file.crawl_interval).unwrap_or(DEFAULT_INTERVAL).max(1));
+        tokio::spawn(async move {
+            loop {
+                match crawler.crawl_once().await {
+                    Ok(r) => tracing::info!(stored = r.stored(), failed = r.failed().count(), "crawl finished"),
+                    Err(e) => tracing::error!(error = %e, "crawl failed"),
+                }
+                tokio::time::sleep(interval).await;
+            }
+        });
+    }
+    serve_web(app.store.clone(), app.clock, listen).await
+}
+
+/// Serves the site until Ctrl-C.
+pub(crate) async fn serve_web(store: Arc<dyn Store>, clock: Clock, listen: SocketAddr) -> Result<()> {
+    let router = web::router(web::AppState { store, clock });
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("serving on http://{addr}/");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving HTTP")?;
+    Ok(())
+}

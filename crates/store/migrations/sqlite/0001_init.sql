@@ -9,6 +9,8 @@ CREATE TABLE sources (
     region TEXT,
     lang TEXT,
     fetch_pages INTEGER NOT NULL DEFAULT 1,
+    -- Space-separated non-public hosts the operator allowed for this source.
+    trusted_hosts TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL DEFAULT 'new',
     last_error TEXT,
     last_fetched_at INTEGER,

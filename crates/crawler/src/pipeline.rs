@@ -1,0 +1,137 @@
+//! One feed entry to one storable article: fetch the page, extract, enrich.
+
+use chrono::{DateTime, Utc};
+use extract::Extracted;
+use feed::FeedEntry;
+use fetch::{Fetcher, Validators};
+use model::{Category, NewArticle, Source, Tag, TagKind, TagName};
+
+/// Card excerpts are cut to about this many characters.
+const EXCERPT_CHARS: usize = 300;
+
+/// Fetches and extracts the entry's page (when `fetch_pages`), then builds the article.
+pub(crate) async fn prepare(
+    fetcher: &Fetcher,
+    src: &Source,
+    entry: FeedEntry,
+    fetch_pages: bool,
+    now: DateTime<Utc>,
+) -> Result<(NewArticle, Vec<String>), String> {
+    let mut warnings = Vec::new();
+    let Some(link) = entry.url.clone().and_then(|u| src.feed_url.as_url().join(&u).ok()) else {
+        return Err(format!(
+            "{}: entry {:?} has no link; skipped",
+            src.name,
+            entry.title.as_deref().unwrap_or(&entry.guid)
+        ));
+    };
+    let mut extracted = None;
+    if fetch_pages {
+        match fetcher.get(&link, &Validators::default()).await {
+            Ok(page) => match extract::extract(&page.body, Some(page.final_url.as_str()), page.content_type.as_deref())
+            {
+                Ok(x) => extracted = Some(x),
+                Err(e) => warnings.push(format!("{}: {link}: {e}; using the feed's text", src.name)),
+            },
+            Err(e) => warnings.push(format!("{}: {e}; using the feed's text", src.name)),
+        }
+    }
+    let article = build_article(src, entry, link.as_str(), extracted, now);
+    Ok((article, warnings))
+}
+
+/// Builds the article from the feed entry and, if the page was fetched, what
+/// extraction found. Pure: no IO.
+pub fn build_article(
+    src: &Source,
+    entry: FeedEntry,
+    link: &str,
+    extracted: Option<Extracted>,
+    now: DateTime<Utc>,
+) -> NewArticle {
+    let feed_html = entry.content_html.clone().or_else(|| entry.summary.clone()).unwrap_or_default();
+    let feed_text = extract::html_to_text(&feed_html);
+    let summary_text = entry.summary.as_deref().map(extract::html_to_text).unwrap_or_default();
+
+    // The sanity check: the page's text wins unless the feed carried more.
+    let (text, html) = match &extracted {
+        Some(x) if x.text.chars().count() >= feed_text.chars().count() => (x.text.clone(), x.html.clone()),
+        _ => (feed_text.clone(), extract::sanitize(&feed_html, url::Url::parse(link).ok().as_ref())),
+    };
+    let title = entry
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| extracted.as_ref().and_then(|x| x.title.clone()))
+        .unwrap_or_else(|| link.to_string());
+    let title = extract::html_to_text(&title);
+    let published = entry.published.or_else(|| extracted.as_ref().and_then(|x| x.published)).unwrap_or(now);
+    // A date far in the future would pin the article to the top of every list.
+    let published = if published > now + chrono::Duration::hours(1) { now } else { published };
+
+    // Category: the feed's own label when it maps onto the taxonomy, then the
+    // page's declared section, then the classifier.
+    let category = entry
+        .categories
+        .iter()
+        .find_map(|c| Category::from_publisher_label(c))
+        .or_else(|| extracted.as_ref().and_then(|x| x.section.as_deref()).and_then(Category::from_publisher_label))
+        .or_else(|| enrich::classify(&title, &text).map(|(c, _)| c));
+
+    let mut tags = enrich::tag_article(&title, &text, &enrich::TagOptions::default());
+    for c in &entry.categories {
+        if Category::from_publisher_label(c).is_some() {
+            continue;
+        }
+        if let Ok(name) = TagName::parse(c) {
+            if !tags.iter().any(|t| t.name.key() == name.key()) {
+                tags.push(Tag { name, kind: TagKind::Feed, score: 0.5 });
+            }
+        }
+    }
+
+    let declared = extracted.as_ref().and_then(|x| x.lang.clone()).or_else(|| src.lang.clone());
+    let lang = enrich::detect_language(&text, declared.as_deref());
+    let excerpt_source =
+        if summary_text.is_empty() { text.split("\n\n").next().unwrap_or("").to_string() } else { summary_text };
+    let url = extracted
+        .as_ref()
+        .and_then(|x| x.canonical_url.clone())
+        .filter(|c| same_site(c, link))
+        .unwrap_or_else(|| link.to_string());
+    NewArticle {
+        source_id: src.id,
+        url,
+        guid: entry.guid.clone(),
+        title,
+        author: entry.authors.first().cloned().or_else(|| extracted.as_ref().and_then(|x| x.byline.clone())),
+        published,
+        updated: entry.updated.or_else(|| extracted.as_ref().and_then(|x| x.updated)),
+        lang,
+        category,
+        tags,
+        text,
+        html,
+        excerpt: truncate(&excerpt_source, EXCERPT_CHARS),
+        image: extracted.as_ref().and_then(|x| x.image.clone()).or(entry.image.clone()),
+        fetched: now,
+    }
+}
+
+/// A canonical URL on another host is more often a mistake or syndication
+/// than the article's real address; trust it only on the same host.
+fn same_site(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.host_str() == b.host_str(),
+        _ => false,
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end_matches([',', ';', ':']);
+    format!("{cut}…")
+}

@@ -1,0 +1,105 @@
+//! Command-line definition.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Tagline: news from the open web, by topic.
+#[derive(Parser, Debug)]
+#[command(name = "tagline", version, about, long_about = None)]
+pub struct Cli {
+    /// Where the data lives (SQLite database, search index).
+    #[arg(long, global = true, env = "TAGLINE_DATA", default_value = "./tagline-data")]
+    pub data: PathBuf,
+
+    /// The clock to use, as RFC 3339, for tests and reproducible demos.
+    #[arg(long, global = true, env = "TAGLINE_NOW")]
+    pub now: Option<String>,
+
+    /// Let the crawler reach loopback and private addresses.
+    #[arg(long, global = true, env = "TAGLINE_ALLOW_PRIVATE_NETWORK")]
+    pub allow_private_network: bool,
+
+    /// Allow one non-public host or address (repeatable), e.g. an intranet feed.
+    #[arg(long = "allow-host", global = true, value_name = "HOST", env = "TAGLINE_ALLOW_HOSTS", value_delimiter = ',')]
+    pub allow_hosts: Vec<String>,
+
+    /// A TOML configuration file (default: tagline.toml in the data directory, if present).
+    #[arg(long, global = true, env = "TAGLINE_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Manage the sources Tagline crawls.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+    /// Fetch sources and store new articles.
+    Crawl(CrawlArgs),
+    /// Serve the website and API, crawling on a schedule.
+    Serve(ServeArgs),
+    /// Run a self-contained demo: a local publisher web, crawled and served.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SourcesCommand {
+    /// Add a source by its feed URL or its site URL (the feed is discovered).
+    Add(AddArgs),
+    /// List sources with their status and last error.
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// A feed URL, or a page that announces its feed.
+    pub url: String,
+    /// Display name (default: the feed's title).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Region code for editions, e.g. MY or ZA.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Language hint, e.g. en.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Never fetch article pages; store what the feed carries (for full-text feeds).
+    #[arg(long)]
+    pub no_fetch_pages: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CrawlArgs {
+    /// Crawl every source once and exit (non-zero if any source failed).
+    #[arg(long)]
+    pub once: bool,
+    /// Store what the feeds carry without fetching article pages.
+    #[arg(long)]
+    pub feeds_only: bool,
+    /// Seconds between crawls when not --once.
+    #[arg(long, default_value_t = 900)]
+    pub interval: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TAGLINE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Do not crawl; only serve.
+    #[arg(long)]
+    pub no_crawl: bool,
+    /// Seconds between crawls.
+    #[arg(long)]
+    pub interval: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Address to serve the site on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}

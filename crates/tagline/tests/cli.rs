@@ -1,0 +1,274 @@
+//! The tagline binary, driven as an operator would: the seed replay of
+//! issue 2, and the failure cases its "done when" lists.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const NOW: &str = "2025-06-28T12:00:00Z";
+
+fn tagline(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tagline"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("TAGLINE_ALLOW_PRIVATE_NETWORK")
+        .env_remove("TAGLINE_NOW")
+        .env("TAGLINE_LOG", "error")
+        .output()
+        .expect("run tagline")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A child process killed when the test ends, pass or fail.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a process and returns it with the URL from its first stdout line
+/// that contains "http://".
+fn spawn_with_url(mut cmd: Command) -> (Killed, String) {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn");
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let url = loop {
+        let line = lines.next().expect("process printed its address").unwrap();
+        if let Some(i) = line.find("http://") {
+            break line[i..].trim_end_matches('/').to_string();
+        }
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (Killed(child), url)
+}
+
+fn seed_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/seed")
+}
+
+fn seed_articles() -> Vec<serde_json::Value> {
+    std::fs::read_to_string(seed_dir().join("articles.jsonl"))
+        .expect("the seed corpus at ../shared/corpora/seed")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn issue_2_seed_replay_through_the_cli() {
+    let mut py = Command::new("python3");
+    py.arg(seed_dir().join("serve.py")).args(["--port", "0", "--quiet"]);
+    let (_server, origin) = spawn_with_url(py);
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+
+    // Without permission, a loopback publisher is refused with a clear reason.
+    let refused = tagline(d, &["sources", "add", &format!("{origin}/diplomat/")]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("loopback"), "{}", stderr(&refused));
+
+    for publisher in ["diplomat", "thestar", "iol"] {
+        let out = tagline(d, &["--allow-private-network", "sources", "add", &format!("{origin}/{publisher}/")]);
+        assert!(out.status.success(), "adding {publisher}: {}", stderr(&out));
+    }
+    let list = stdout(&tagline(d, &["sources", "list"]));
+    for feed in ["/diplomat/feed.xml", "/thestar/atom.xml", "/iol/feed.json"] {
+        assert!(list.contains(feed), "feed {feed} discovered:\n{list}");
+    }
+
+    // The permission given when adding is remembered for those sources.
+    let first = tagline(d, &["crawl", "--once"]);
+    assert!(first.status.success(), "crawl failed:\n{}\n{}", stdout(&first), stderr(&first));
+    assert!(stdout(&first).contains("5 articles stored"), "{}", stdout(&first));
+    let second = tagline(d, &["crawl", "--once"]);
+    assert!(second.status.success());
+    assert!(stdout(&second).contains("0 articles stored"), "second crawl stores nothing new:\n{}", stdout(&second));
+
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_tagline"));
+    serve.arg("--data").arg(d).args(["--now", NOW, "serve", "--no-crawl", "--listen", "127.0.0.1:0"]);
+    let (_web, site) = spawn_with_url(serve);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (page, api) = rt.block_on(async {
+        let page = reqwest::get(format!("{site}/tag/China-CentralAsia")).await.unwrap();
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        let api: serde_json::Value = serde_json::from_str(
+            &reqwest::get(format!("{site}/api/v1/tags/china-centralasia/articles"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        (page, api)
+    });
+
+    let expected = seed_articles();
+    assert!(page.contains("Latest news with #China-CentralAsia"));
+    let mut last = 0;
+    for a in &expected {
+        let title = a["title"].as_str().unwrap();
+        let pos = page.find(title).unwrap_or_else(|| panic!("{title} on the tag page"));
+        assert!(pos > last, "{title} is out of order");
+        last = pos;
+    }
+    assert_eq!(page.matches("11 hours ago").count(), 1);
+    assert_eq!(page.matches("6 days ago").count(), 3);
+    assert_eq!(page.matches("18-06-2025").count(), 1);
+    for name in ["The Diplomat", "The Star", "IOL News", "Business"] {
+        assert!(page.contains(name), "{name} on the tag page");
+    }
+
+    let articles = api["articles"].as_array().unwrap();
+    assert_eq!(articles.len(), 5);
+    let mut stories = Vec::new();
+    for (got, want) in articles.iter().zip(&expected) {
+        assert_eq!(got["title"], want["title"]);
+        assert_eq!(got["source"]["name"], want["source"]);
+        assert_eq!(got["published"], want["published"]);
+        assert_eq!(got["relative_time"], want["display_time"]);
+        assert_eq!(got["categories"], serde_json::json!(["Business"]));
+        assert!(got["tags"].as_array().unwrap().iter().any(|t| t["name"] == "China-CentralAsia"));
+        for field in ["id", "url", "story", "excerpt", "text"] {
+            assert!(!got[field].is_null(), "{field} present");
+        }
+        let text = got["text"].as_str().unwrap();
+        for f in want["forbidden_substrings"].as_array().unwrap() {
+            assert!(!text.contains(f.as_str().unwrap()), "{}: forbidden {f} in text", want["id"]);
+        }
+        let body: String = want["body"].as_str().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+        let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&body), "{}: the whole body is stored", want["id"]);
+        stories.push((want["story_cluster"].as_str().unwrap().to_string(), got["story"].as_i64().unwrap()));
+    }
+    // The three Star reports are one story; the others each their own.
+    for (c1, s1) in &stories {
+        for (c2, s2) in &stories {
+            assert_eq!(c1 == c2, s1 == s2, "stories of {c1} and {c2}");
+        }
+    }
+}
+
+/// A small misbehaving publisher web for the failure cases.
+async fn fault_server() -> (String, tokio::task::JoinHandle<()>) {
+    use axum::http::header::CONTENT_TYPE;
+    use axum::routing::get;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let o = origin.clone();
+    let good = move || {
+        let o = o.clone();
+        async move {
+            let items: String = (1..=2)
+                .map(|i| format!("<item><title>Good story {i}</title><link>{o}/story{i}.html</link><guid>good-{i}</guid><pubDate>Sat, 28 Jun 2025 0{i}:00:00 +0000</pubDate><description>Summary {i}.</description></item>"))
+                .collect();
+            (
+                [(CONTENT_TYPE, "application/rss+xml")],
+                format!("<rss version=\"2.0\"><channel><title>Good</title><link>{o}/</link>{items}</channel></rss>"),
+            )
+        }
+    };
+    let story = || async {
+        ([(CONTENT_TYPE, "text/html")], "<html><head><title>A story</title></head><body><article><h1>A story</h1><p>The council approved the harbour budget on Friday after a long debate about repairs to the sea wall and the ferry terminal.</p><p>Work starts in spring and should take two years, officials said.</p></article></body></html>")
+    };
+    let app = axum::Router::new()
+        .route("/good.xml", get(good))
+        .route("/story1.html", get(story))
+        .route("/story2.html", get(story))
+        .route(
+            "/page.html",
+            get(|| async {
+                ([(CONTENT_TYPE, "text/html")], "<!DOCTYPE html><html><body><p>Just a page</p></body></html>")
+            }),
+        )
+        .route(
+            "/broken.xml",
+            get(|| async {
+                (
+                    [(CONTENT_TYPE, "application/rss+xml")],
+                    "<rss version=\"2.0\"><channel><title>Broken</title><item><title>Half",
+                )
+            }),
+        );
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (origin, handle)
+}
+
+#[test]
+fn issue_2_a_failing_source_is_named_and_the_others_are_still_crawled() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (origin, _server) = rt.block_on(fault_server());
+    // A port that was just free and is now closed: connection refused.
+    let unreachable = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/feed.xml", l.local_addr().unwrap())
+    };
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+
+    // Adding a URL that is not a feed fails at once, naming it.
+    let out = tagline(d, &["--allow-private-network", "sources", "add", &format!("{origin}/page.html")]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("page.html") && stderr(&out).contains("not a feed"), "{}", stderr(&out));
+
+    // Sources that break after being added are registered through the store.
+    rt.block_on(async {
+        use store::Store;
+        let store = store::SqliteStore::open(d.join("tagline.db")).unwrap();
+        let add = |name: &str, url: &str, trusted: bool| model::NewSource {
+            name: name.into(),
+            home_url: None,
+            feed_url: model::FeedUrl::parse(url).unwrap(),
+            region: None,
+            lang: None,
+            fetch_pages: true,
+            trusted_hosts: if trusted { vec!["127.0.0.1".into()] } else { vec![] },
+        };
+        for s in [
+            add("Good", &format!("{origin}/good.xml"), true),
+            add("Missing", &format!("{origin}/missing.xml"), true),
+            add("NotAFeed", &format!("{origin}/page.html"), true),
+            add("Broken", &format!("{origin}/broken.xml"), true),
+            add("Unreachable", &unreachable, true),
+            add("Private", &format!("{origin}/good.xml?private"), false),
+        ] {
+            store.add_source(s).await.unwrap();
+        }
+    });
+
+    let out = tagline(d, &["crawl", "--once"]);
+    let text = stdout(&out);
+    assert!(!out.status.success(), "the exit status reflects the failures");
+    assert!(text.contains("ok Good: 2 new"), "{text}");
+    let failed_line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("FAILED {name} ")))
+            .unwrap_or_else(|| panic!("{name} failed:\n{text}"))
+            .to_string()
+    };
+    assert!(failed_line("Missing").contains("404"));
+    assert!(failed_line("NotAFeed").contains("not a feed"));
+    assert!(failed_line("Broken").contains("not a readable"));
+    assert!(failed_line("Unreachable").contains("could not fetch"));
+    assert!(failed_line("Private").contains("loopback"));
+    assert!(text.contains("5 failed"), "{text}");
+
+    let list = stdout(&tagline(d, &["sources", "list"]));
+    assert!(list.contains("last error: ") && list.contains("404"), "sources list shows errors:\n{list}");
+}

@@ -1,0 +1,51 @@
+//! The page frame: head, header with navigation and the "#" tag form, footer.
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use model::Category;
+
+/// A `<link rel="alternate">` for a page's feeds.
+pub struct Alternate {
+    pub href: String,
+    pub mime: &'static str,
+    pub title: String,
+}
+
+/// Wraps `body` in the site frame.
+pub fn page(title: &str, description: Option<&str>, alternates: &[Alternate], body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Tagline" }
+                @if let Some(d) = description { meta name="description" content=(d); }
+                meta name="color-scheme" content="light dark";
+                link rel="stylesheet" href="/static/tagline.css";
+                @for a in alternates {
+                    link rel="alternate" type=(a.mime) title=(a.title) href=(a.href);
+                }
+            }
+            body {
+                a class="skip" href="#main" { "Skip to content" }
+                header class="site" {
+                    a class="brand" href="/" { "Tagline" }
+                    nav aria-label="Categories" {
+                        ul {
+                            @for c in Category::ALL {
+                                li { a href={ "/category/" (c.slug()) } { (c.label()) } }
+                            }
+                        }
+                    }
+                    form action="/tag" method="get" role="search" aria-label="Find a topic" {
+                        label for="tag-q" class="skip" { "Topic" }
+                        input id="tag-q" type="search" name="name" placeholder="#topic" autocomplete="off";
+                        button type="submit" aria-label="Go to topic" { "#" }
+                    }
+                }
+                main id="main" { (body) }
+                footer class="site" { "Tagline — news by topic. " (PreEscaped("&middot;")) " No tracking." }
+            }
+        }
+    }
+}

@@ -17,7 +17,8 @@ pub struct Cli {
     pub now: Option<String>,
 
     /// Let the crawler reach loopback and private addresses.
-    #[arg(long, global = true, env = "TAGLINE_ALLOW_PRIVATE_NETWORK")]
+    #[arg(long, global = true, env = "TAGLINE_ALLOW_PRIVATE_NETWORK", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_private_network: bool,
 
     /// Allow one non-public host or address (repeatable), e.g. an intranet feed.
@@ -43,6 +44,21 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run a self-contained demo: a local publisher web, crawled and served.
     Demo(DemoArgs),
+    /// Extract the article from saved HTML files, as JSON.
+    Extract(ExtractArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    /// The HTML file (plain or gzip-compressed).
+    #[arg(required_unless_present = "batch")]
+    pub file: Option<PathBuf>,
+    /// The page's URL, for resolving links and URL dates.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Read JSON lines {"id","path","url"?} on stdin; write one JSON line per input.
+    #[arg(long, conflicts_with = "file")]
+    pub batch: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,7 +5,7 @@
 use dom_query::{Document, NodeRef};
 
 /// Elements that never hold article text.
-const DROP_ELEMENTS: &str = "script, style, noscript, template, iframe, object, embed, form, button, select, input, textarea, nav, aside, footer, video, audio, canvas, svg, dialog, \
+const DROP_ELEMENTS: &str = "script, style, noscript, template, iframe, object, embed, button, select, input, textarea, nav, aside, footer, video, audio, canvas, svg, dialog, \
     [role=navigation], [role=banner], [role=contentinfo], [role=dialog], [role=alertdialog], [role=complementary], [aria-modal=true], [hidden], \
     [data-ad-unit], [data-ad-slot], [data-slot], [data-player], ins.adsbygoogle";
 
@@ -78,6 +78,18 @@ const DROP_TOKENS: &[&[&str]] = &[
     &["print"],
     &["menu"],
     &["main", "nav"],
+    &["byline"],
+    &["timestamp"],
+    &["dateline"],
+    &["entry", "meta"],
+    &["post", "meta"],
+    &["article", "meta"],
+    &["caption"],
+    &["credit"],
+    &["credits"],
+    &["see", "more"],
+    &["dont", "miss"],
+    &["also", "like"],
 ];
 
 /// Short paragraphs that are labels, prompts or promos rather than text.
@@ -117,6 +129,35 @@ fn is_protected(node: &NodeRef) -> bool {
     matches!(node.node_name().as_deref(), Some("html" | "body" | "main" | "article"))
 }
 
+/// Paragraph text outside links: what article bodies have and teaser lists,
+/// menus and banners do not.
+fn prose_chars(node: &NodeRef) -> usize {
+    node.descendants_it()
+        .filter(|d| d.node_name().as_deref() == Some("p"))
+        .map(|p| {
+            let all = p.text().chars().count();
+            let linked: usize = p
+                .descendants_it()
+                .filter(|d| d.node_name().as_deref() == Some("a"))
+                .map(|a| a.text().chars().count())
+                .sum();
+            let own = all.saturating_sub(linked);
+            if own >= 80 {
+                own
+            } else {
+                0
+            }
+        })
+        .sum()
+}
+
+/// Whether removing `node` would take article text with it: it is or holds
+/// the page's `article`/`main`, or it holds several paragraphs of prose.
+fn holds_content(node: &NodeRef) -> bool {
+    node.descendants_it().any(|d| matches!(d.node_name().as_deref(), Some("article" | "main")))
+        || prose_chars(node) >= 400
+}
+
 /// Removes boilerplate elements in place. Returns how many were removed.
 pub fn strip(doc: &Document) -> usize {
     let mut removed = 0;
@@ -126,27 +167,50 @@ pub fn strip(doc: &Document) -> usize {
             removed += 1;
         }
     }
-    let total_text = doc.select("body").text().len().max(1);
     let candidates: Vec<NodeRef> = doc
-        .select("[class], [id]")
+        .select("form, [class], [id]")
         .nodes()
         .iter()
         .filter(|n| !is_protected(n))
-        .filter(|n| n.class().is_some_and(|c| matches_tokens(&c)) || n.id_attr().is_some_and(|i| matches_tokens(&i)))
+        .filter(|n| {
+            n.node_name().as_deref() == Some("form")
+                || n.class().is_some_and(|c| matches_tokens(&c))
+                || n.id_attr().is_some_and(|i| matches_tokens(&i))
+        })
         .cloned()
         .collect();
     for node in candidates {
-        // A wrapper that holds most of the page is the article, whatever its
-        // class says (`<div class="page has-ads">`); removing it would empty the page.
-        if node.text().len() * 2 > total_text
-            && node.descendants_it().filter(|d| d.node_name().as_deref() == Some("p")).count() > 3
-        {
+        // A wrapper around the article is content whatever its class says
+        // (`<div class="article modal-enabled">`, an ASP.NET page-wide `<form>`).
+        if node.parent().is_none() || holds_content(&node) {
             continue;
         }
         node.remove_from_parent();
         removed += 1;
     }
     removed
+}
+
+/// Removes link-dominated blocks from the chosen content: "You may also
+/// like" lists, "DON'T MISS" links, tag clouds. Prose with a few links stays.
+pub fn strip_link_lists(doc: &Document) {
+    for node in doc.select("ul, ol, p, div, section, table, dl").nodes().iter().rev() {
+        let text = crate::text::normalize_ws(&node.text());
+        let total = text.chars().count();
+        if total == 0 {
+            continue;
+        }
+        let linked: usize = node
+            .descendants_it()
+            .filter(|d| d.node_name().as_deref() == Some("a"))
+            .map(|a| crate::text::normalize_ws(&a.text()).chars().count())
+            .sum();
+        let density = linked as f32 / total as f32;
+        let is_list = matches!(node.node_name().as_deref(), Some("ul" | "ol" | "dl"));
+        if (is_list && density > 0.5) || (density > 0.8 && total < 400) {
+            node.remove_from_parent();
+        }
+    }
 }
 
 /// Whether a paragraph of extracted text is a boilerplate line.
@@ -178,7 +242,7 @@ mod tests {
 
     #[test]
     fn a_wrapper_holding_the_article_is_kept() {
-        let body = "<p>Paragraph text that is long enough to count for the page.</p>".repeat(6);
+        let body = "<p>Paragraph text that is long enough to count as prose for the page, as article paragraphs are.</p>".repeat(6);
         let doc = Document::from(format!(
             "<html><body><div class=\"page has-ads\">{body}</div><div class=\"ad\">buy</div></body></html>"
         ));

@@ -8,6 +8,9 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
     let encoding = Encoding::for_bom(bytes)
         .map(|(e, _)| e)
         .or_else(|| content_type.and_then(charset_param).and_then(label))
+        // Pages re-saved as UTF-8 often keep their old <meta charset>; text
+        // that is valid UTF-8 and not plain ASCII is almost never anything else.
+        .or_else(|| (!bytes.is_ascii() && std::str::from_utf8(bytes).is_ok()).then_some(encoding_rs::UTF_8))
         .or_else(|| meta_charset(bytes))
         .unwrap_or_else(|| sniff(bytes));
     // UTF-16 declared in a meta tag is always wrong (the meta tag itself was
@@ -99,6 +102,13 @@ mod tests {
         let (text, enc) = decode_html(b"<html><head><meta charset=\"windows-1252\"></head>caf\xe9", Some("text/html"));
         assert_eq!(enc, "windows-1252");
         assert!(text.ends_with("caf\u{e9}"));
+    }
+
+    #[test]
+    fn valid_utf8_wins_over_a_stale_meta_charset() {
+        let (text, enc) = decode_html("<meta charset=gb2312><p>谷歌</p>".as_bytes(), None);
+        assert_eq!(enc, "UTF-8");
+        assert!(text.contains("谷歌"));
     }
 
     #[test]

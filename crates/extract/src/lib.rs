@@ -98,6 +98,7 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
     };
 
     let content_doc = Document::from(content_html.as_str());
+    boilerplate::strip_link_lists(&content_doc);
     let title_norm = meta.title.as_deref().map(text::normalize_ws);
     let mut paragraphs: Vec<String> =
         text::paragraphs(&content_doc.root()).into_iter().filter(|p| !boilerplate::is_boilerplate_line(p)).collect();

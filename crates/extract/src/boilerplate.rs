@@ -28,7 +28,12 @@ const DROP_TOKENS: &[&[&str]] = &[
     &["promotion"],
     &["share"],
     &["sharing"],
-    &["social"],
+    &["social", "share"],
+    &["social", "links"],
+    &["social", "icons"],
+    &["social", "buttons"],
+    &["social", "bar"],
+    &["social", "tools"],
     &["sharebar"],
     &["share", "tools"],
     &["related"],
@@ -61,7 +66,11 @@ const DROP_TOKENS: &[&[&str]] = &[
     &["video", "js"],
     &["vjs"],
     &["jwplayer"],
-    &["player"],
+    &["video", "player"],
+    &["audio", "player"],
+    &["media", "player"],
+    &["player", "container"],
+    &["player", "wrapper"],
     &["video", "embed"],
     &["app", "promo"],
     &["whatsapp"],
@@ -110,6 +119,10 @@ const DROP_LINE_PREFIXES: &[&str] = &[
     "subscribe to",
     "follow us on",
     "scroll to continue",
+    "this slideshow requires javascript",
+    "tell us what you think",
+    "please enable javascript",
+    "click here for more information",
 ];
 
 fn tokens(s: &str) -> Vec<String> {
@@ -194,7 +207,7 @@ pub fn strip(doc: &Document) -> usize {
 /// Removes link-dominated blocks from the chosen content: "You may also
 /// like" lists, "DON'T MISS" links, tag clouds. Prose with a few links stays.
 pub fn strip_link_lists(doc: &Document) {
-    for node in doc.select("ul, ol, p, div, section, table, dl").nodes().iter().rev() {
+    for node in doc.select("ul, ol, p, div, section, dl").nodes().iter().rev() {
         let text = crate::text::normalize_ws(&node.text());
         let total = text.chars().count();
         if total == 0 {
@@ -213,11 +226,124 @@ pub fn strip_link_lists(doc: &Document) {
     }
 }
 
+const DATE_WORDS: &[&str] = &[
+    "published",
+    "updated",
+    "posted",
+    "last",
+    "modified",
+    "on",
+    "at",
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "gmt",
+    "utc",
+    "est",
+    "edt",
+    "cst",
+    "cdt",
+    "pst",
+    "pdt",
+    "bst",
+    "cet",
+    "cest",
+    "ist",
+    "et",
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
+    "mon",
+    "monday",
+    "tue",
+    "tues",
+    "tuesday",
+    "wed",
+    "wednesday",
+    "thu",
+    "thurs",
+    "thursday",
+    "fri",
+    "friday",
+    "sat",
+    "saturday",
+    "sun",
+    "sunday",
+    "ago",
+    "hours",
+    "hour",
+    "minutes",
+    "mins",
+    "days",
+    "day",
+    "today",
+    "yesterday",
+    "of",
+];
+
+/// A line that is only a date or time stamp: "Updated: Sat 8:31 PM, Feb 17, 2018".
+fn is_date_line(lower: &str) -> bool {
+    let words: Vec<&str> =
+        lower.split(|c: char| !(c.is_alphanumeric() || c == '.')).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() || words.len() > 14 {
+        return false;
+    }
+    let has_number = words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()));
+    let datey = words
+        .iter()
+        .filter(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.') || DATE_WORDS.contains(&w.trim_end_matches('.')))
+        .count();
+    // A bare number (a table cell, a score) is not a date: at least one
+    // word must be a month, weekday or stamp word.
+    let has_date_word =
+        words.iter().any(|w| w.chars().any(char::is_alphabetic) && DATE_WORDS.contains(&w.trim_end_matches('.')));
+    has_number && has_date_word && datey == words.len()
+}
+
+/// A short "By Jane Doe" line, with an optional date after it.
+fn is_byline_line(p: &str) -> bool {
+    let t = p.trim();
+    let Some(rest) = t.strip_prefix("By ").or_else(|| t.strip_prefix("BY ")) else { return false };
+    let words = rest.split_whitespace().count();
+    words <= 12 && rest.chars().next().is_some_and(char::is_uppercase) && !rest.contains(". ")
+}
+
 /// Whether a paragraph of extracted text is a boilerplate line.
 pub fn is_boilerplate_line(p: &str) -> bool {
     let lower = p.trim().to_lowercase();
     if lower.chars().count() > 160 {
         return false;
+    }
+    if matches!(
+        lower.trim_end_matches(['.', ':']),
+        "advert" | "ad" | "comments" | "sponsored" | "share" | "print" | "email"
+    ) {
+        return true;
+    }
+    if is_date_line(&lower) || is_byline_line(p) {
+        return true;
     }
     if let Some(rest) = lower.strip_prefix("advertisement") {
         // "Advertisement", or a label followed by player controls
@@ -242,7 +368,9 @@ mod tests {
 
     #[test]
     fn a_wrapper_holding_the_article_is_kept() {
-        let body = "<p>Paragraph text that is long enough to count as prose for the page, as article paragraphs are.</p>".repeat(6);
+        let body =
+            "<p>Paragraph text that is long enough to count as prose for the page, as article paragraphs are.</p>"
+                .repeat(6);
         let doc = Document::from(format!(
             "<html><body><div class=\"page has-ads\">{body}</div><div class=\"ad\">buy</div></body></html>"
         ));
@@ -257,5 +385,15 @@ mod tests {
         assert!(is_boilerplate_line("Advertisement"));
         assert!(is_boilerplate_line("ALSO READ: Something else"));
         assert!(!is_boilerplate_line("Advertisement spending rose by 5% last year, the report said."));
+    }
+
+    #[test]
+    fn date_stamps_and_bylines_are_boilerplate_lines() {
+        assert!(is_boilerplate_line("PUBLISHED: 10:48, Tue, Nov 19, 2019"));
+        assert!(is_boilerplate_line("Updated: Sat 8:31 PM, Feb 17, 2018"));
+        assert!(is_boilerplate_line("By Justine Coleman - 11/18/19 11:04 PM EST"));
+        assert!(!is_boilerplate_line("On Tuesday, 40 people were hurt."));
+        assert!(!is_boilerplate_line("5040"), "a table cell is not a date");
+        assert!(!is_boilerplate_line("By 2030 the city plans to double its bus fleet. Officials agree."));
     }
 }

@@ -143,6 +143,25 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
     })
 }
 
+/// The HTML after each stage of [`extract`], for the `stages` example.
+#[doc(hidden)]
+pub fn debug_stages(bytes: &[u8]) -> Vec<(&'static str, String)> {
+    let (html, _) = decode_html(bytes, None);
+    let doc = Document::from(html.as_str());
+    let mut out = vec![("decoded", doc.html().to_string())];
+    boilerplate::strip(&doc);
+    out.push(("boilerplate stripped", doc.html().to_string()));
+    let content = dom_smoothie::Readability::with_document(doc, None, None)
+        .and_then(|mut r| r.parse())
+        .map(|a| a.content.to_string())
+        .unwrap_or_default();
+    out.push(("readability", content.clone()));
+    let content_doc = Document::from(content.as_str());
+    boilerplate::strip_link_lists(&content_doc);
+    out.push(("link lists stripped", text::render(&content_doc.root())));
+    out
+}
+
 fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
     let nul = head.iter().filter(|b| **b == 0).count();

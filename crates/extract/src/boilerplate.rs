@@ -5,9 +5,16 @@
 use dom_query::{Document, NodeRef};
 
 /// Elements that never hold article text.
-const DROP_ELEMENTS: &str = "script, style, noscript, template, iframe, object, embed, button, select, input, textarea, nav, aside, footer, video, audio, canvas, svg, dialog, \
-    [role=navigation], [role=banner], [role=contentinfo], [role=dialog], [role=alertdialog], [role=complementary], [aria-modal=true], [hidden], \
-    [data-ad-unit], [data-ad-slot], [data-slot], [data-player], ins.adsbygoogle";
+const DROP_ELEMENTS: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "button", "select", "input", "textarea",
+    "nav", "aside", "footer", "video", "audio", "canvas", "svg", "dialog",
+];
+
+/// Roles that mark navigation, banners, dialogs and asides.
+const DROP_ROLES: &[&str] = &["navigation", "banner", "contentinfo", "dialog", "alertdialog", "complementary"];
+
+/// Attributes that mark ad slots and players.
+const DROP_ATTRS: &[&str] = &["hidden", "data-ad-unit", "data-ad-slot", "data-slot", "data-player"];
 
 /// Class/id token sequences that mark boilerplate. A class such as
 /// `sc-share` is split into tokens `sc`, `share` and matches `["share"]`.
@@ -125,16 +132,14 @@ const DROP_LINE_PREFIXES: &[&str] = &[
     "click here for more information",
 ];
 
-fn tokens(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase).collect()
-}
-
 fn matches_tokens(attr: &str) -> bool {
+    let mut toks: Vec<&str> = Vec::with_capacity(8);
     attr.split_whitespace().any(|class| {
-        let toks = tokens(class);
-        DROP_TOKENS
-            .iter()
-            .any(|pat| toks.windows(pat.len()).any(|w| w.iter().map(String::as_str).eq(pat.iter().copied())))
+        toks.clear();
+        toks.extend(class.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()));
+        DROP_TOKENS.iter().any(|pat| {
+            toks.windows(pat.len()).any(|w| w.iter().zip(pat.iter()).all(|(a, b)| a.eq_ignore_ascii_case(b)))
+        })
     })
 }
 
@@ -171,31 +176,55 @@ fn holds_content(node: &NodeRef) -> bool {
         || prose_chars(node) >= 400
 }
 
+/// Why an element is a removal candidate.
+enum Verdict {
+    /// Never article text (scripts, navigation): removed outright.
+    Drop,
+    /// Named like boilerplate: removed unless it holds the article.
+    Suspect,
+}
+
+fn verdict(node: &NodeRef) -> Option<Verdict> {
+    let name = node.node_name()?;
+    if is_protected(node) {
+        return None;
+    }
+    if DROP_ELEMENTS.contains(&name.as_ref())
+        || node.attr("role").is_some_and(|r| DROP_ROLES.iter().any(|d| r.eq_ignore_ascii_case(d)))
+        || node.attr("aria-modal").is_some_and(|v| v.as_ref() == "true")
+        || DROP_ATTRS.iter().any(|a| node.has_attr(a))
+        || (name.as_ref() == "ins" && node.has_class("adsbygoogle"))
+    {
+        return Some(Verdict::Drop);
+    }
+    if name.as_ref() == "form"
+        || node.class().is_some_and(|c| matches_tokens(&c))
+        || node.id_attr().is_some_and(|i| matches_tokens(&i))
+    {
+        return Some(Verdict::Suspect);
+    }
+    None
+}
+
+/// Whether `node` is still attached to the document (no removed ancestor).
+fn attached(node: &NodeRef) -> bool {
+    node.ancestors_it(None).last().is_some_and(|top| top.is_document())
+}
+
 /// Removes boilerplate elements in place. Returns how many were removed.
 pub fn strip(doc: &Document) -> usize {
     let mut removed = 0;
-    for node in doc.select(DROP_ELEMENTS).nodes() {
-        if !is_protected(node) {
-            node.remove_from_parent();
-            removed += 1;
+    // Document order: an ancestor is judged before its descendants, and
+    // descendants of a removed element are skipped.
+    let elements: Vec<NodeRef> = doc.root().descendants_it().filter(|n| n.is_element()).collect();
+    for node in elements {
+        let Some(v) = verdict(&node) else { continue };
+        if !attached(&node) {
+            continue;
         }
-    }
-    let candidates: Vec<NodeRef> = doc
-        .select("form, [class], [id]")
-        .nodes()
-        .iter()
-        .filter(|n| !is_protected(n))
-        .filter(|n| {
-            n.node_name().as_deref() == Some("form")
-                || n.class().is_some_and(|c| matches_tokens(&c))
-                || n.id_attr().is_some_and(|i| matches_tokens(&i))
-        })
-        .cloned()
-        .collect();
-    for node in candidates {
         // A wrapper around the article is content whatever its class says
         // (`<div class="article modal-enabled">`, an ASP.NET page-wide `<form>`).
-        if node.parent().is_none() || holds_content(&node) {
+        if matches!(v, Verdict::Suspect) && holds_content(&node) {
             continue;
         }
         node.remove_from_parent();

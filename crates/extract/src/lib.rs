@@ -8,6 +8,7 @@
 mod boilerplate;
 mod charset;
 mod meta;
+mod prestrip;
 mod text;
 
 pub use charset::{charset_param, decode_html};
@@ -81,12 +82,13 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
     let base = url.and_then(|u| url::Url::parse(u).ok());
     let url = base.as_ref().map(url::Url::as_str);
     let (html, encoding) = decode_html(bytes, content_type);
+    let html = prestrip::prestrip(&html);
     let mut warnings = Vec::new();
     let doc = Document::from(html.as_str());
     let meta = meta::read(&doc, url);
     boilerplate::strip(&doc);
 
-    let cfg = dom_smoothie::Config { max_elements_to_parse: 200_000, ..Default::default() };
+    let cfg = readability_config();
     let content_html = match dom_smoothie::Readability::with_document(doc, url, Some(cfg)).and_then(|mut r| r.parse()) {
         Ok(article) => article.content.to_string(),
         Err(e) => {
@@ -147,6 +149,7 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
 #[doc(hidden)]
 pub fn debug_stages(bytes: &[u8]) -> Vec<(&'static str, String)> {
     let (html, _) = decode_html(bytes, None);
+    let html = prestrip::prestrip(&html);
     let doc = Document::from(html.as_str());
     let mut out = vec![("decoded", doc.html().to_string())];
     boilerplate::strip(&doc);
@@ -160,6 +163,53 @@ pub fn debug_stages(bytes: &[u8]) -> Vec<(&'static str, String)> {
     boilerplate::strip_link_lists(&content_doc);
     out.push(("link lists stripped", text::render(&content_doc.root())));
     out
+}
+
+/// Time spent in each stage of [`extract`], for the `timing` example.
+#[doc(hidden)]
+pub fn debug_timings(bytes: &[u8]) -> Vec<(&'static str, std::time::Duration)> {
+    use std::time::Instant;
+    let mut out = Vec::new();
+    let mut t = Instant::now();
+    let mut lap = |name: &'static str, out: &mut Vec<(&'static str, std::time::Duration)>| {
+        out.push((name, t.elapsed()));
+        t = Instant::now();
+    };
+    let (html, _) = decode_html(bytes, None);
+    lap("decode", &mut out);
+    let html = prestrip::prestrip(&html);
+    lap("prestrip", &mut out);
+    let doc = Document::from(html.as_str());
+    lap("parse", &mut out);
+    let _meta = meta::read(&doc, None);
+    lap("metadata", &mut out);
+    boilerplate::strip(&doc);
+    lap("boilerplate", &mut out);
+    let content = dom_smoothie::Readability::with_document(doc, None, Some(readability_config()))
+        .and_then(|mut r| r.parse())
+        .map(|a| a.content.to_string())
+        .unwrap_or_default();
+    lap("readability", &mut out);
+    let content_doc = Document::from(content.as_str());
+    lap("parse content", &mut out);
+    boilerplate::strip_link_lists(&content_doc);
+    lap("link lists", &mut out);
+    let _text = text::render(&content_doc.root());
+    lap("render text", &mut out);
+    let _html = sanitize(&content, None);
+    lap("sanitize", &mut out);
+    out
+}
+
+/// dom_smoothie's settings: JSON-LD is already read by `meta`, and a higher
+/// score threshold for link-density adjustment saves work on big pages.
+fn readability_config() -> dom_smoothie::Config {
+    dom_smoothie::Config {
+        max_elements_to_parse: 200_000,
+        disable_json_ld: true,
+        min_score_to_adjust: 10.0,
+        ..Default::default()
+    }
 }
 
 fn looks_binary(bytes: &[u8]) -> bool {

@@ -39,20 +39,32 @@ fn clean(s: impl AsRef<str>) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn meta(doc: &Document, keys: &[&str]) -> Option<String> {
-    for key in keys {
-        for attr in ["property", "name", "itemprop"] {
-            let sel = format!("meta[{attr}=\"{key}\" i]");
-            if let Some(v) = doc.select(&sel).attr("content").and_then(clean) {
-                return Some(v);
+/// The page's `<meta>` tags by lower-cased property, name or itemprop; the
+/// first non-empty value of each wins. One pass instead of a query per key.
+struct Metas(std::collections::HashMap<String, String>);
+
+impl Metas {
+    fn new(doc: &Document) -> Self {
+        let mut map = std::collections::HashMap::new();
+        for m in doc.select("meta[content]").nodes() {
+            let Some(content) = m.attr("content").and_then(clean) else { continue };
+            for attr in ["property", "name", "itemprop"] {
+                if let Some(k) = m.attr(attr) {
+                    map.entry(k.trim().to_lowercase()).or_insert_with(|| content.clone());
+                }
             }
         }
+        Self(map)
     }
-    None
+
+    fn get(&self, keys: &[&str]) -> Option<String> {
+        keys.iter().find_map(|k| self.0.get(&k.to_lowercase()).cloned())
+    }
 }
 
 /// Reads every metadata source of the page.
 pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
+    let metas = Metas::new(doc);
     let ld = json_ld(doc);
     let time_el = doc
         .select(
@@ -65,9 +77,8 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
         .as_deref()
         .and_then(parse_date)
         .or_else(|| {
-            meta(
-                doc,
-                &[
+            metas
+                .get(&[
                     "article:published_time",
                     "og:article:published_time",
                     "datePublished",
@@ -79,24 +90,25 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
                     "date",
                     "sailthru.date",
                     "parsely-pub-date",
-                ],
-            )
-            .and_then(|d| parse_date(&d))
+                ])
+                .and_then(|d| parse_date(&d))
         })
         .or(time_el)
         .or_else(|| url.and_then(date_from_url));
     let updated = ld.modified.as_deref().and_then(parse_date).or_else(|| {
-        meta(doc, &["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified"])
+        metas
+            .get(&["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified"])
             .and_then(|d| parse_date(&d))
     });
-    let title = meta(doc, &["og:title", "twitter:title"])
+    let title = metas
+        .get(&["og:title", "twitter:title"])
         .or(ld.headline.clone())
         .or_else(|| clean(doc.select("h1").first().text()))
         .or_else(|| clean(doc.select("title").first().text()).map(|t| strip_site_suffix(&t)));
     let byline = ld
         .author
         .clone()
-        .or_else(|| meta(doc, &["author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"]).filter(|a| !a.starts_with("http")))
+        .or_else(|| metas.get(&["author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"]).filter(|a| !a.starts_with("http")))
         .or_else(|| {
             clean(
                 doc.select("[rel=author], [itemprop=author] [itemprop=name], [itemprop=author], .byline-author, .author-name, .byline, .author")
@@ -116,13 +128,13 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
             .attr("lang")
             .and_then(clean)
             .or(ld.lang)
-            .or_else(|| meta(doc, &["og:locale", "language", "content-language"])),
-        site_name: meta(doc, &["og:site_name", "application-name"]).or(ld.publisher),
-        image: meta(doc, &["og:image", "og:image:url", "twitter:image", "twitter:image:src"]).or(ld.image),
-        canonical: doc.select("link[rel=canonical]").attr("href").and_then(clean).or_else(|| meta(doc, &["og:url"])),
-        description: meta(doc, &["og:description", "description", "twitter:description"]),
+            .or_else(|| metas.get(&["og:locale", "language", "content-language"])),
+        site_name: metas.get(&["og:site_name", "application-name"]).or(ld.publisher),
+        image: metas.get(&["og:image", "og:image:url", "twitter:image", "twitter:image:src"]).or(ld.image),
+        canonical: doc.select("link[rel=canonical]").attr("href").and_then(clean).or_else(|| metas.get(&["og:url"])),
+        description: metas.get(&["og:description", "description", "twitter:description"]),
         article_body: ld.body,
-        section: meta(doc, &["article:section"]).or(ld.section),
+        section: metas.get(&["article:section"]).or(ld.section),
     }
 }
 

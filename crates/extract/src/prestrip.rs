@@ -1,0 +1,186 @@
+//! A byte-level pass before parsing that drops scripts, styles, SVG and
+//! comments. More than half of a typical news page's bytes are in them, and
+//! none of it is article text; skipping them halves the HTML parser's work.
+//! JSON-LD scripts are kept: they carry metadata.
+
+/// Returns the HTML without scripts (except JSON-LD), styles, SVG, noscript
+/// and comments. Never fails: unterminated constructs drop the rest of the
+/// input, as a browser would treat it as script or comment text.
+pub fn prestrip(html: &str) -> String {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(off) = memchr(b'<', &bytes[i..]) {
+        let start = i + off;
+        let rest = &bytes[start + 1..];
+        let skip_to = if rest.starts_with(b"!--") {
+            Some(find(bytes, start + 4, b"-->").map_or(bytes.len(), |e| e + 3))
+        } else if let Some(name) = element_named(rest, SKIPPED) {
+            skip_element(bytes, start, name)
+        } else if let Some(name) = raw_element(rest) {
+            let tag_end = memchr(b'>', &bytes[start..]).map_or(bytes.len(), |e| start + e + 1);
+            let open_tag = &bytes[start..tag_end];
+            if name == "script" && contains_ci(open_tag, b"ld+json") {
+                None
+            } else {
+                let close = format!("</{name}");
+                Some(
+                    find_ci(bytes, tag_end, close.as_bytes())
+                        .map_or(bytes.len(), |e| memchr(b'>', &bytes[e..]).map_or(bytes.len(), |g| e + g + 1)),
+                )
+            }
+        } else {
+            None
+        };
+        match skip_to {
+            Some(end) => {
+                out.push_str(&html[copied..start]);
+                copied = end;
+                i = end;
+            }
+            None => i = start + 1,
+        }
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    if copied < html.len() {
+        out.push_str(&html[copied..]);
+    }
+    out
+}
+
+/// Ordinary elements the extractor always removes. Unlike scripts they can
+/// nest and be left unclosed, so they are skipped only when their end tag is
+/// found at the same depth and they hold no article or main element.
+const SKIPPED: &[&str] = &["nav", "footer", "aside", "select", "button", "iframe"];
+
+/// Where the element opened at `start` ends, or `None` to keep it.
+fn skip_element(bytes: &[u8], start: usize, name: &'static str) -> Option<usize> {
+    let open = format!("<{name}");
+    let close = format!("</{name}");
+    // The element itself is depth 1; each nested opening adds one, each
+    // closing tag takes one away.
+    let mut depth = 1usize;
+    let mut pos = start + 1;
+    loop {
+        let next_close = find_ci(bytes, pos, close.as_bytes())?;
+        let mut j = pos;
+        while let Some(o) = find_ci(&bytes[..next_close], j, open.as_bytes()) {
+            if element_named(&bytes[o + 1..], &[name]).is_some() {
+                depth += 1;
+            }
+            j = o + 1;
+        }
+        depth -= 1;
+        if depth == 0 {
+            let end = memchr(b'>', &bytes[next_close..]).map(|g| next_close + g + 1)?;
+            let inner = &bytes[start..end];
+            if contains_ci(inner, b"<article") || contains_ci(inner, b"<main") {
+                return None;
+            }
+            return Some(end);
+        }
+        pos = next_close + 1;
+    }
+}
+
+/// The element name if `rest` (the bytes after `<`) opens one of `names`.
+fn element_named(rest: &[u8], names: &[&'static str]) -> Option<&'static str> {
+    names.iter().copied().find(|name| {
+        let n = name.len();
+        rest.len() > n
+            && rest[..n].eq_ignore_ascii_case(name.as_bytes())
+            && matches!(rest[n], b' ' | b'>' | b'\t' | b'\n' | b'\r' | b'/')
+    })
+}
+
+/// The element name if `rest` (the bytes after `<`) opens a script, style,
+/// svg or noscript element.
+fn raw_element(rest: &[u8]) -> Option<&'static str> {
+    for name in ["script", "style", "svg", "noscript"] {
+        let n = name.len();
+        if rest.len() > n
+            && rest[..n].eq_ignore_ascii_case(name.as_bytes())
+            && matches!(rest[n], b' ' | b'>' | b'\t' | b'\n' | b'\r' | b'/')
+        {
+            return Some(name);
+        }
+    }
+    None
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from >= hay.len() {
+        return None;
+    }
+    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+}
+
+fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from >= hay.len() {
+        return None;
+    }
+    let first = needle[0];
+    let mut i = from;
+    while let Some(off) = memchr(first, &hay[i..]) {
+        let at = i + off;
+        if hay.len() - at >= needle.len() && hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prestrip;
+
+    #[test]
+    fn scripts_styles_and_comments_are_dropped() {
+        let html = "<p>a</p><script>var x = '<p>no</p>';</script><STYLE>p{}</STYLE><!-- <p>no</p> --><svg><text>no</text></svg><p>b</p>";
+        assert_eq!(prestrip(html), "<p>a</p><p>b</p>");
+    }
+
+    #[test]
+    fn nested_navigation_is_skipped_whole() {
+        let html = "<p>a</p><nav><ul><li><nav>x</nav></li></ul>y</nav><p>b</p>";
+        assert_eq!(prestrip(html), "<p>a</p><p>b</p>");
+    }
+
+    #[test]
+    fn an_unclosed_or_content_holding_aside_is_kept() {
+        assert_eq!(prestrip("<aside><p>a</p>"), "<aside><p>a</p>");
+        let holds = "<aside><article><p>a</p></article></aside>";
+        assert_eq!(prestrip(holds), holds);
+        assert_eq!(prestrip("<navigation>x</navigation>"), "<navigation>x</navigation>");
+    }
+
+    #[test]
+    fn json_ld_is_kept() {
+        let html = r#"<script type="application/ld+json">{"a":1}</script><p>x</p>"#;
+        assert_eq!(prestrip(html), html);
+    }
+
+    #[test]
+    fn unterminated_constructs_drop_the_rest_without_panicking() {
+        assert_eq!(prestrip("<p>a</p><script>never closed"), "<p>a</p>");
+        assert_eq!(prestrip("<p>a</p><!-- open"), "<p>a</p>");
+        assert_eq!(prestrip("<scriptx>kept</scriptx><"), "<scriptx>kept</scriptx><");
+    }
+
+    #[test]
+    fn multibyte_text_is_preserved() {
+        assert_eq!(prestrip("<p>谷歌</p><script>x</script><p>✕</p>"), "<p>谷歌</p><p>✕</p>");
+    }
+}

@@ -50,7 +50,9 @@ impl Metas {
             let Some(content) = m.attr("content").and_then(clean) else { continue };
             for attr in ["property", "name", "itemprop"] {
                 if let Some(k) = m.attr(attr) {
-                    map.entry(k.trim().to_lowercase()).or_insert_with(|| content.clone());
+                    for key in k.split_whitespace() {
+                        map.entry(normalize_key(key)).or_insert_with(|| content.clone());
+                    }
                 }
             }
         }
@@ -58,8 +60,120 @@ impl Metas {
     }
 
     fn get(&self, keys: &[&str]) -> Option<String> {
-        keys.iter().find_map(|k| self.0.get(&k.to_lowercase()).cloned())
+        keys.iter().find_map(|k| self.0.get(&normalize_key(k)).cloned())
     }
+}
+
+/// Meta names compare case-insensitively with "." and ":" equivalent
+/// (`DC.date` is `dc:date`).
+fn normalize_key(k: &str) -> String {
+    k.trim().to_lowercase().replace('.', ":")
+}
+
+/// The `<title>` text.
+fn document_title(doc: &Document) -> String {
+    crate::text::normalize_ws(&doc.select("title").first().text())
+}
+
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// Readability.js's text similarity: the share of `b`'s tokens found in `a`,
+/// weighted by length.
+fn similarity(a: &str, b: &str) -> f32 {
+    let tok = |s: &str| -> Vec<String> {
+        s.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    };
+    let ta = tok(a);
+    let tb = tok(b);
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    let unique: Vec<&str> = tb.iter().filter(|t| !ta.contains(t)).map(String::as_str).collect();
+    let joined_b = tb.join(" ").chars().count() as f32;
+    let joined_u = unique.join(" ").chars().count() as f32;
+    1.0 - joined_u / joined_b
+}
+
+const SEPARATORS: &[char] = &['|', '-', '\\', '/', '>', '»'];
+
+/// Readability.js's title heuristic over `<title>`: drop a site name after a
+/// separator, or before a colon, unless that leaves too little.
+fn article_title(doc: &Document) -> String {
+    let orig = document_title(doc);
+    let mut cur = orig.clone();
+    let mut hierarchical = false;
+    // " | ", " - ", " / ", " > ", " » " separate a site name.
+    let seps: Vec<usize> = orig
+        .char_indices()
+        .filter(|(i, c)| SEPARATORS.contains(c) && orig[*i + c.len_utf8()..].starts_with(' '))
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(&last) = seps.last() {
+        hierarchical = seps.iter().any(|&i| matches!(orig[i..].chars().next(), Some('\\' | '/' | '>' | '»')));
+        cur = orig[..last].to_string();
+        if word_count(&cur) < 3 {
+            let first = orig.find(SEPARATORS).unwrap_or(0);
+            let c = orig[first..].chars().next().map_or(1, char::len_utf8);
+            cur = orig[first + c..].to_string();
+        }
+    } else if orig.contains(": ") {
+        let trimmed = cur.trim().to_string();
+        let matches_heading = doc.select("h1, h2").iter().any(|h| crate::text::normalize_ws(&h.text()) == trimmed);
+        if !matches_heading {
+            cur = orig[orig.rfind(':').map_or(0, |i| i + 1)..].to_string();
+            if word_count(&cur) < 3 {
+                cur = orig[orig.find(':').map_or(0, |i| i + 1)..].to_string();
+            } else if word_count(&orig[..orig.find(':').unwrap_or(0)]) > 5 {
+                cur = orig.clone();
+            }
+        }
+    } else if orig.chars().count() > 150 || orig.chars().count() < 15 {
+        let h1s = doc.select("h1");
+        if h1s.length() == 1 {
+            cur = crate::text::normalize_ws(&h1s.text());
+        }
+    }
+    let cur = crate::text::normalize_ws(&cur);
+    let wc = word_count(&cur);
+    let orig_without_seps: String = orig.chars().filter(|c| !SEPARATORS.contains(c)).collect();
+    if wc <= 4 && (!hierarchical || wc != word_count(&orig_without_seps).saturating_sub(1)) {
+        return orig;
+    }
+    cur
+}
+
+/// Readability.js's byline check: the first element, in document order,
+/// marked as the author (rel=author, itemprop=author, or a byline/author
+/// class or id) with a short text; its `itemprop=name` child if it has one.
+fn dom_byline(doc: &Document) -> Option<String> {
+    for node in doc.root().descendants_it().filter(|n| n.is_element()) {
+        let rel = node.attr("rel");
+        let itemprop = node.attr("itemprop");
+        let class = node.class().map(|c| c.to_lowercase()).unwrap_or_default();
+        let id = node.id_attr().map(|c| c.to_lowercase()).unwrap_or_default();
+        let marked = rel.as_deref() == Some("author")
+            || itemprop.as_deref().is_some_and(|i| i.contains("author"))
+            || ["byline", "author", "dateline", "writtenby", "p-author"]
+                .iter()
+                .any(|k| class.contains(k) || id.contains(k));
+        if !marked || node.has_attr("hidden") || node.attr("aria-hidden").as_deref() == Some("true") {
+            continue;
+        }
+        let text = node.text();
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.chars().count() >= 100 {
+            continue;
+        }
+        let name = node
+            .descendants_it()
+            .find(|d| d.attr("itemprop").is_some_and(|i| i.contains("name")))
+            .map(|d| d.text().trim().to_string())
+            .filter(|n| !n.is_empty());
+        return clean(name.unwrap_or_else(|| trimmed.to_string()));
+    }
+    None
 }
 
 /// Reads every metadata source of the page.
@@ -72,6 +186,8 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
         )
         .attr("datetime")
         .and_then(|t| parse_date(&t));
+    // Precedence follows Readability.js (JSON-LD, then Dublin Core,
+    // OpenGraph and Twitter tags), then Tagline's own fallbacks.
     let published = ld
         .published
         .as_deref()
@@ -80,16 +196,16 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
             metas
                 .get(&[
                     "article:published_time",
+                    "parsely-pub-date",
                     "og:article:published_time",
                     "datePublished",
                     "pubdate",
                     "publishdate",
-                    "dc.date",
-                    "dc.date.issued",
-                    "dcterms.created",
+                    "dc:date",
+                    "dc:date:issued",
+                    "dcterms:created",
                     "date",
-                    "sailthru.date",
-                    "parsely-pub-date",
+                    "sailthru:date",
                 ])
                 .and_then(|d| parse_date(&d))
         })
@@ -97,27 +213,32 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
         .or_else(|| url.and_then(date_from_url));
     let updated = ld.modified.as_deref().and_then(parse_date).or_else(|| {
         metas
-            .get(&["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified"])
+            .get(&["article:modified_time", "og:updated_time", "dateModified", "dcterms:modified"])
             .and_then(|d| parse_date(&d))
     });
-    let title = metas
-        .get(&["og:title", "twitter:title"])
-        .or(ld.headline.clone())
-        .or_else(|| clean(doc.select("h1").first().text()))
-        .or_else(|| clean(doc.select("title").first().text()).map(|t| strip_site_suffix(&t)));
+    let title = ld
+        .headline
+        .clone()
+        .or_else(|| {
+            metas.get(&[
+                "dc:title",
+                "dcterm:title",
+                "og:title",
+                "weibo:article:title",
+                "weibo:webpage:title",
+                "title",
+                "twitter:title",
+                "parsely-title",
+            ])
+        })
+        .or_else(|| clean(article_title(doc)))
+        .or_else(|| clean(doc.select("h1").first().text()));
     let byline = ld
         .author
         .clone()
-        .or_else(|| metas.get(&["author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"]).filter(|a| !a.starts_with("http")))
-        .or_else(|| {
-            clean(
-                doc.select("[rel=author], [itemprop=author] [itemprop=name], [itemprop=author], .byline-author, .author-name, .byline, .author")
-                    .first()
-                    .text(),
-            )
-        })
-        .map(|b| strip_by(&b))
-        .filter(|b| b.chars().count() <= 100);
+        .or_else(|| metas.get(&["dc:creator", "dcterm:creator", "author", "parsely-author"]))
+        .or_else(|| metas.get(&["article:author"]).filter(|a| !a.starts_with("http")))
+        .or_else(|| dom_byline(doc));
     PageMeta {
         title,
         byline,
@@ -138,39 +259,34 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
     }
 }
 
-fn strip_by(s: &str) -> String {
-    let t = s.trim();
-    for p in ["By ", "by ", "BY "] {
-        if let Some(rest) = t.strip_prefix(p) {
-            return rest.trim().to_string();
-        }
-    }
-    t.to_string()
-}
-
-fn strip_site_suffix(title: &str) -> String {
-    for sep in [" | ", " - ", " — ", " – ", " :: "] {
-        if let Some(idx) = title.rfind(sep) {
-            let (head, _) = title.split_at(idx);
-            if head.split_whitespace().count() >= 3 {
-                return head.trim().to_string();
-            }
-        }
-    }
-    title.to_string()
-}
-
 fn json_ld(doc: &Document) -> JsonLd {
     let mut out = JsonLd::default();
     for script in doc.select("script[type=\"application/ld+json\" i]").iter() {
         let raw = script.text();
-        let Ok(value) = serde_json::from_str::<Value>(raw.trim()) else {
+        let raw = raw.trim();
+        let raw = raw.strip_prefix("<![CDATA[").unwrap_or(raw);
+        let raw = raw.strip_suffix("]]>").unwrap_or(raw).trim();
+        let Ok(value) = serde_json::from_str::<Value>(raw) else {
             continue;
         };
         let mut objects = Vec::new();
         collect_objects(&value, &mut objects, 0);
         if let Some(article) = objects.into_iter().find(|o| is_article(o)) {
-            out.headline = str_field(article, "headline").or_else(|| str_field(article, "name"));
+            let name = str_field(article, "name");
+            let headline = str_field(article, "headline");
+            out.headline = match (name, headline) {
+                // Readability.js: when both differ, prefer the one that
+                // matches the document title.
+                (Some(n), Some(h)) if n != h => {
+                    let title = document_title(doc);
+                    if similarity(&h, &title) > 0.75 && similarity(&n, &title) <= 0.75 {
+                        Some(h)
+                    } else {
+                        Some(n)
+                    }
+                }
+                (n, h) => n.or(h),
+            };
             out.published = str_field(article, "datePublished").or_else(|| str_field(article, "dateCreated"));
             out.modified = str_field(article, "dateModified");
             out.author = article.get("author").and_then(names);
@@ -206,7 +322,16 @@ fn collect_objects<'a>(v: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
 
 fn is_article(v: &Value) -> bool {
     let is = |t: &str| {
-        t.ends_with("Article") || matches!(t, "BlogPosting" | "Report" | "LiveBlogPosting" | "SocialMediaPosting")
+        t.ends_with("Article")
+            || matches!(
+                t,
+                "BlogPosting"
+                    | "Report"
+                    | "LiveBlogPosting"
+                    | "SocialMediaPosting"
+                    | "DiscussionForumPosting"
+                    | "APIReference"
+            )
     };
     match v.get("@type") {
         Some(Value::String(t)) => is(t),

@@ -84,6 +84,13 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
     let (html, encoding) = decode_html(bytes, content_type);
     let html = prestrip::prestrip(&html);
     let mut warnings = Vec::new();
+    let html = match prestrip::cap_depth(&html, prestrip::MAX_DEPTH) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(capped) => {
+            warnings.push(format!("elements nested deeper than {} were flattened", prestrip::MAX_DEPTH));
+            capped
+        }
+    };
     let doc = Document::from(html.as_str());
     let meta = meta::read(&doc, url);
     boilerplate::strip(&doc);
@@ -150,6 +157,7 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
 pub fn debug_stages(bytes: &[u8]) -> Vec<(&'static str, String)> {
     let (html, _) = decode_html(bytes, None);
     let html = prestrip::prestrip(&html);
+    let html = prestrip::cap_depth(&html, prestrip::MAX_DEPTH).into_owned();
     let doc = Document::from(html.as_str());
     let mut out = vec![("decoded", doc.html().to_string())];
     boilerplate::strip(&doc);
@@ -178,6 +186,7 @@ pub fn debug_timings(bytes: &[u8]) -> Vec<(&'static str, std::time::Duration)> {
     let (html, _) = decode_html(bytes, None);
     lap("decode", &mut out);
     let html = prestrip::prestrip(&html);
+    let html = prestrip::cap_depth(&html, prestrip::MAX_DEPTH).into_owned();
     lap("prestrip", &mut out);
     let doc = Document::from(html.as_str());
     lap("parse", &mut out);

@@ -281,3 +281,47 @@ fn issue_2_a_failing_source_is_named_and_the_others_are_still_crawled() {
     let list = stdout(&tagline(d, &["sources", "list"]));
     assert!(list.contains("last error: ") && list.contains("404"), "sources list shows errors:\n{list}");
 }
+
+#[test]
+fn issue_3_extract_refuses_a_gzip_bomb_and_a_bad_file_does_not_stop_the_batch() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    // 200 MB of zeros, about 200 KB compressed.
+    let bomb = dir.path().join("bomb.html.gz");
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&bomb).unwrap(), flate2::Compression::fast());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..200 {
+        gz.write_all(&zeros).unwrap();
+    }
+    gz.finish().unwrap();
+    let out = tagline(dir.path(), &["extract", bomb.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("larger than"), "{}", stdout(&out));
+
+    let good = dir.path().join("good.html");
+    std::fs::write(&good, "<html><head><title>Good page title here</title></head><body><article><p>The council approved the harbour budget on Friday after a long debate about repairs.</p></article></body></html>").unwrap();
+    let input = format!(
+        "{}\n{}\n{}\n",
+        serde_json::json!({"id": "a", "path": good}),
+        serde_json::json!({"id": "b", "path": bomb}),
+        serde_json::json!({"id": "c", "path": dir.path().join("missing.html")}),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tagline"))
+        .args(["extract", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["id"], "a");
+    assert!(lines[0]["text"].as_str().unwrap().contains("harbour budget"));
+    assert!(lines[0]["error"].is_null());
+    assert_eq!(lines[1]["id"], "b");
+    assert!(lines[1]["error"].as_str().unwrap().contains("larger than"));
+    assert_eq!(lines[2]["id"], "c");
+    assert!(lines[2]["error"].as_str().unwrap().contains("missing.html"));
+}

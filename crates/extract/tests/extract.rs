@@ -42,3 +42,41 @@ fn seed_pages_extract_cleanly() {
     }
     assert_eq!(checked, 5);
 }
+
+/// Runs `f` on a thread and fails if it takes longer than a minute: a hang
+/// detector, not a speed test.
+fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60)).expect("finished without hanging")
+}
+
+#[test]
+fn issue_3_ten_megabytes_of_nested_divs_give_a_result() {
+    let html = format!("<html><body>{}<p>deep text</p></body></html>", "<div>".repeat(2_000_000));
+    assert!(html.len() >= 10_000_000);
+    let out = within_a_minute(move || extract::extract(html.as_bytes(), None, None)).unwrap();
+    assert!(out.text.contains("deep text"));
+    assert!(out.warnings.iter().any(|w| w.contains("flattened")), "{:?}", out.warnings);
+}
+
+#[test]
+fn issue_3_invalid_utf8_gives_a_result() {
+    let mut page = b"<html><head><meta charset=utf-8><title>Bad bytes</title></head><body><article><p>".to_vec();
+    page.extend_from_slice(
+        b"Caf\xe9 \xff\xfe broken \xc3 bytes in a paragraph that is long enough to be the article text here.",
+    );
+    page.extend_from_slice(b"</p></article></body></html>");
+    let out = extract::extract(&page, None, Some("text/html; charset=utf-8")).unwrap();
+    assert!(out.text.contains("broken"), "{}", out.text);
+    assert!(out.text.contains('\u{fffd}'), "invalid bytes become replacement characters");
+}
+
+#[test]
+fn issue_3_pages_over_the_limit_are_refused_with_an_error() {
+    let big = vec![b'a'; extract::MAX_INPUT + 1];
+    let err = extract::extract(&big, None, None).unwrap_err();
+    assert!(err.to_string().contains("more than"), "{err}");
+}

@@ -28,8 +28,12 @@ pub(crate) async fn prepare(
     let mut extracted = None;
     if fetch_pages {
         match fetcher.get(&link, &Validators::default()).await {
-            Ok(page) => match extract::extract(&page.body, Some(page.final_url.as_str()), page.content_type.as_deref())
-            {
+            Ok(page) => match extract::extract_with(
+                &page.body,
+                Some(page.final_url.as_str()),
+                page.content_type.as_deref(),
+                &src.extract_rules,
+            ) {
                 Ok(x) => extracted = Some(x),
                 Err(e) => warnings.push(format!("{}: {link}: {e}; using the feed's text", src.name)),
             },

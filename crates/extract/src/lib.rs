@@ -67,9 +67,36 @@ pub struct Extracted {
     pub encoding: String,
 }
 
+/// A source's own extraction rules (see [`model::ExtractRules`]).
+pub use model::ExtractRules as Rules;
+
+/// Checks that every selector of `rules` parses; the error names the first bad one.
+pub fn validate_rules(rules: &Rules) -> Result<(), String> {
+    for sel in rules.keep.iter().chain(&rules.drop) {
+        if !is_valid_selector(sel) {
+            return Err(format!("not a valid CSS selector: {sel:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn is_valid_selector(sel: &str) -> bool {
+    dom_query::Matcher::new(sel).is_ok()
+}
+
 /// Extracts the article from a page. `url` is the page's address (for
 /// resolving links), `content_type` the HTTP header (for the charset).
 pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> Result<Extracted, ExtractError> {
+    extract_with(bytes, url, content_type, &Rules::default())
+}
+
+/// [`extract`] with a source's own rules.
+pub fn extract_with(
+    bytes: &[u8],
+    url: Option<&str>,
+    content_type: Option<&str>,
+    rules: &Rules,
+) -> Result<Extracted, ExtractError> {
     if bytes.len() > MAX_INPUT {
         return Err(ExtractError::TooLarge(bytes.len()));
     }
@@ -93,11 +120,34 @@ pub fn extract(bytes: &[u8], url: Option<&str>, content_type: Option<&str>) -> R
     };
     let doc = Document::from(html.as_str());
     let meta = meta::read(&doc, url);
+    for sel in &rules.drop {
+        match doc.try_select(sel) {
+            Some(found) => found.remove(),
+            None if !is_valid_selector(sel) => warnings.push(format!("ignored the invalid drop rule {sel:?}")),
+            None => {}
+        }
+    }
+    let kept = rules.keep.as_deref().and_then(|sel| {
+        let found = doc.try_select(sel);
+        if found.is_none() && !is_valid_selector(sel) {
+            warnings.push(format!("ignored the invalid keep rule {sel:?}"));
+        }
+        found.map(|s| s.iter().map(|n| n.html().to_string()).collect::<String>())
+    });
+    if rules.keep.is_some() && kept.is_none() {
+        warnings.push("the keep rule matched nothing; using the automatic extraction".into());
+    }
     boilerplate::strip(&doc);
 
     let cfg = readability_config();
-    let content_html = match dom_smoothie::Readability::with_document(doc, url, Some(cfg)).and_then(|mut r| r.parse()) {
-        Ok(article) => article.content.to_string(),
+    let readable = match kept {
+        Some(html) => Ok(html),
+        None => dom_smoothie::Readability::with_document(doc, url, Some(cfg))
+            .and_then(|mut r| r.parse())
+            .map(|a| a.content.to_string()),
+    };
+    let content_html = match readable {
+        Ok(content) => content,
         Err(e) => {
             warnings.push(format!("readability found no main content ({e}); using the whole body"));
             let doc = Document::from(html.as_str());
@@ -309,6 +359,23 @@ mod tests {
             .join()
             .unwrap();
         assert!(r.contains("deep"));
+    }
+
+    #[test]
+    fn a_keep_rule_selects_the_content_and_drop_rules_remove_parts_of_it() {
+        let html = br#"<html><body><div class="story"><p>Kept paragraph one.</p><p class="promo">Buy now</p></div>
+            <div class="other"><p>A long other paragraph that readability might have preferred to the story itself.</p></div></body></html>"#;
+        let rules = Rules { keep: Some(".story".into()), drop: vec![".promo".into()] };
+        let out = extract_with(html, None, None, &rules).unwrap();
+        assert_eq!(out.text, "Kept paragraph one.");
+    }
+
+    #[test]
+    fn an_invalid_rule_is_reported_not_fatal() {
+        let rules = Rules { keep: None, drop: vec!["div[[".into()] };
+        assert!(validate_rules(&rules).is_err());
+        let out = extract_with(b"<p>Some text here.</p>", None, None, &rules).unwrap();
+        assert!(out.warnings.iter().any(|w| w.contains("invalid drop rule")), "{:?}", out.warnings);
     }
 
     #[test]

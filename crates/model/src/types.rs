@@ -22,6 +22,24 @@ pub struct NewSource {
     pub trusted_hosts: Vec<String>,
 }
 
+/// A source's own extraction rules (CSS selectors), as in Miniflux's
+/// scraper rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExtractRules {
+    /// When set and matching, the matched elements are the article.
+    pub keep: Option<String>,
+    /// Elements removed before extraction.
+    #[serde(default)]
+    pub drop: Vec<String>,
+}
+
+impl ExtractRules {
+    /// Whether there is nothing to apply.
+    pub fn is_empty(&self) -> bool {
+        self.keep.is_none() && self.drop.is_empty()
+    }
+}
+
 /// The health of a source after its last crawl.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,6 +93,8 @@ pub struct Source {
     pub fetch_pages: bool,
     /// Non-public hosts the operator allowed for this source.
     pub trusted_hosts: Vec<String>,
+    /// Extraction rules for this source's pages.
+    pub extract_rules: ExtractRules,
     /// Health after the last crawl.
     pub status: SourceStatus,
     /// The last failure, in words, if the last crawl failed.

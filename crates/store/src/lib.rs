@@ -154,6 +154,8 @@ pub trait Store: Send + Sync {
     async fn source_by_slug(&self, slug: &str) -> Result<Option<Source>>;
     /// Records a fetch's result on a source.
     async fn record_fetch(&self, source_id: i64, outcome: FetchOutcome) -> Result<()>;
+    /// Replaces a source's extraction rules.
+    async fn set_extract_rules(&self, source_id: i64, rules: model::ExtractRules) -> Result<()>;
     /// Which of these guids (or URLs) the source already has stored.
     async fn known_entries(&self, source_id: i64, keys: &[String]) -> Result<Vec<String>>;
     /// Stores an article with its tags. Returns `None` when it was already

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_extract_rules.sql")),
+];
 
 const READERS: usize = 4;
 
@@ -122,7 +125,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts";
+const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts, s.extract_keep, s.extract_drop";
 
 fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
     let url = |s: Option<String>| s.and_then(|s| FeedUrl::parse(&s).ok());
@@ -144,6 +147,10 @@ fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
         etag: r.get(off + 11)?,
         last_modified: r.get(off + 12)?,
         trusted_hosts: r.get::<_, String>(off + 13)?.split_whitespace().map(str::to_string).collect(),
+        extract_rules: model::ExtractRules {
+            keep: r.get(off + 14)?,
+            drop: r.get::<_, String>(off + 15)?.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
+        },
     })
 }
 
@@ -297,6 +304,17 @@ impl Store for SqliteStore {
                     conn.execute("UPDATE sources SET feed_url = ?2 WHERE id = ?1", params![source_id, moved.as_str()])?;
                 }
             }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn set_extract_rules(&self, source_id: i64, rules: model::ExtractRules) -> Result<()> {
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE sources SET extract_keep = ?2, extract_drop = ?3 WHERE id = ?1",
+                params![source_id, rules.keep, rules.drop.join("\n")],
+            )?;
             Ok(())
         })
         .await

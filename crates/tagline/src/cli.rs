@@ -67,6 +67,23 @@ pub enum SourcesCommand {
     Add(AddArgs),
     /// List sources with their status and last error.
     List,
+    /// Set a source's extraction rules (CSS selectors), or show them.
+    Rules(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// The source's slug, as in /source/SLUG.
+    pub slug: String,
+    /// Selector for the article content; the heuristics are skipped when it matches.
+    #[arg(long)]
+    pub keep: Option<String>,
+    /// Selector for elements to remove before extraction (repeatable).
+    #[arg(long)]
+    pub drop: Vec<String>,
+    /// Remove all rules.
+    #[arg(long, conflicts_with_all = ["keep", "drop"])]
+    pub clear: bool,
 }
 
 #[derive(Args, Debug)]

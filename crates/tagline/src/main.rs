@@ -110,6 +110,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Sources(SourcesCommand::Add(args)) => {
             add_source(&App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS)
         }
+        Command::Sources(SourcesCommand::Rules(args)) => {
+            set_rules(&App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS)
+        }
         Command::Sources(SourcesCommand::List) => list_sources(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
         Command::Crawl(args) => crawl(&App::open(&cli)?, args).await,
         Command::Serve(args) => serve(App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS),
@@ -169,6 +172,26 @@ async fn trusted_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
         }
     }
     out
+}
+
+async fn set_rules(app: &App, args: &cli::RulesArgs) -> Result<()> {
+    let source = app
+        .store
+        .source_by_slug(&args.slug)
+        .await?
+        .with_context(|| format!("no source with slug {:?}; see `tagline sources list`", args.slug))?;
+    let rules = if args.clear {
+        model::ExtractRules::default()
+    } else if args.keep.is_none() && args.drop.is_empty() {
+        println!("{}", serde_json::to_string_pretty(&source.extract_rules)?);
+        return Ok(());
+    } else {
+        model::ExtractRules { keep: args.keep.clone(), drop: args.drop.clone() }
+    };
+    extract::validate_rules(&rules).map_err(anyhow::Error::msg)?;
+    app.store.set_extract_rules(source.id, rules).await?;
+    println!("rules for {} updated", source.slug);
+    Ok(())
 }
 
 async fn list_sources(app: &App) -> Result<()> {

@@ -325,3 +325,34 @@ fn issue_3_extract_refuses_a_gzip_bomb_and_a_bad_file_does_not_stop_the_batch() 
     assert_eq!(lines[2]["id"], "c");
     assert!(lines[2]["error"].as_str().unwrap().contains("missing.html"));
 }
+
+#[test]
+fn issue_3_per_source_rules_apply_when_crawling() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (origin, _server) = rt.block_on(fault_server());
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let out = tagline(d, &["--allow-private-network", "sources", "add", &format!("{origin}/good.xml"), "--name", "Good"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let bad = tagline(d, &["sources", "rules", "good", "--drop", "p[["]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("not a valid CSS selector"), "{}", stderr(&bad));
+    let ok = tagline(d, &["sources", "rules", "good", "--keep", "article", "--drop", "p + p"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let shown = stdout(&tagline(d, &["sources", "rules", "good"]));
+    assert!(shown.contains("p + p"), "{shown}");
+
+    assert!(tagline(d, &["crawl", "--once"]).status.success());
+    let texts = rt.block_on(async {
+        use store::Store;
+        let store = store::SqliteStore::open(d.join("tagline.db")).unwrap();
+        let q = store::ArticleQuery { filter: store::ArticleFilter::All, after: None, limit: 10 };
+        store.list_articles(&q).await.unwrap().into_iter().map(|a| a.text).collect::<Vec<_>>()
+    });
+    assert_eq!(texts.len(), 2);
+    for t in texts {
+        assert!(t.contains("harbour budget"), "{t}");
+        assert!(!t.contains("Work starts in spring"), "the drop rule removed the second paragraph: {t}");
+    }
+}

@@ -1,0 +1,4 @@
+-- Per-source extraction rules: a CSS selector for the content to keep, and
+-- selectors (one per line) for elements to drop.
+ALTER TABLE sources ADD COLUMN extract_keep TEXT;
+ALTER TABLE sources ADD COLUMN extract_drop TEXT NOT NULL DEFAULT '';

@@ -149,7 +149,7 @@ fn is_protected(node: &NodeRef) -> bool {
 
 /// Paragraph text outside links: what article bodies have and teaser lists,
 /// menus and banners do not.
-fn prose_chars(node: &NodeRef) -> usize {
+pub(crate) fn prose_chars(node: &NodeRef) -> usize {
     node.descendants_it()
         .filter(|d| d.node_name().as_deref() == Some("p"))
         .map(|p| {

@@ -138,6 +138,10 @@ pub fn extract_with(
         warnings.push("the keep rule matched nothing; using the automatic extraction".into());
     }
     boilerplate::strip(&doc);
+    // A page that marks its body with schema.org microdata and puts real
+    // prose in it has told us where the article is; readability's scoring
+    // would only confirm it, at a third of the extraction's cost.
+    let kept = kept.or_else(|| marked_body(&doc));
 
     let cfg = readability_config();
     let readable = match kept {
@@ -269,6 +273,19 @@ fn readability_config() -> dom_smoothie::Config {
         min_score_to_adjust: 10.0,
         ..Default::default()
     }
+}
+
+/// The single `itemprop="articleBody"` element, when it holds most of the
+/// page's prose.
+fn marked_body(doc: &Document) -> Option<String> {
+    let found = doc.select("[itemprop=articleBody]");
+    if found.length() != 1 {
+        return None;
+    }
+    let node = found.nodes().first()?.clone();
+    let inside = boilerplate::prose_chars(&node);
+    let total = boilerplate::prose_chars(&doc.root());
+    (inside >= 500 && inside * 10 >= total * 8).then(|| node.html().to_string())
 }
 
 fn looks_binary(bytes: &[u8]) -> bool {

@@ -188,34 +188,28 @@ fn raw_element(rest: &[u8]) -> Option<&'static str> {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+    memchr::memmem::find(&hay[from..], needle).map(|p| from + p)
 }
 
+/// Case-insensitive search for a needle starting with `<` (a tag).
 fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
-    let first = needle[0];
-    let mut i = from;
-    while let Some(off) = memchr(first, &hay[i..]) {
-        let at = i + off;
-        if hay.len() - at >= needle.len() && hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-    None
+    memchr::memchr_iter(needle[0], &hay[from..])
+        .map(|off| from + off)
+        .find(|&at| hay.len() - at >= needle.len() && hay[at..at + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    find_ci(hay, 0, needle).is_some()
 }
 
 #[cfg(test)]

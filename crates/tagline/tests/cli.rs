@@ -332,7 +332,8 @@ fn issue_3_per_source_rules_apply_when_crawling() {
     let (origin, _server) = rt.block_on(fault_server());
     let data = tempfile::tempdir().unwrap();
     let d = data.path();
-    let out = tagline(d, &["--allow-private-network", "sources", "add", &format!("{origin}/good.xml"), "--name", "Good"]);
+    let out =
+        tagline(d, &["--allow-private-network", "sources", "add", &format!("{origin}/good.xml"), "--name", "Good"]);
     assert!(out.status.success(), "{}", stderr(&out));
 
     let bad = tagline(d, &["sources", "rules", "good", "--drop", "p[["]);

@@ -282,7 +282,7 @@ fn marked_body(doc: &Document) -> Option<String> {
     if found.length() != 1 {
         return None;
     }
-    let node = found.nodes().first()?.clone();
+    let node = *found.nodes().first()?;
     let inside = boilerplate::prose_chars(&node);
     let total = boilerplate::prose_chars(&doc.root());
     (inside >= 500 && inside * 10 >= total * 8).then(|| node.html().to_string())

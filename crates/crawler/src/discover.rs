@@ -76,8 +76,8 @@ pub async fn discover_feed(fetcher: &Fetcher, url: &FeedUrl) -> Result<Discovere
 fn found(feed_url: &url::Url, parsed: feed::ParsedFeed, page: Option<FeedUrl>) -> Discovered {
     Discovered {
         feed_url: FeedUrl::parse(feed_url.as_str()).expect("a fetched URL is http(s)"),
-        title: parsed.title,
-        home_url: page.or_else(|| parsed.home_url.as_deref().and_then(|h| FeedUrl::parse(h).ok())),
-        language: parsed.language,
+        title: parsed.feed.title,
+        home_url: page.or_else(|| parsed.feed.link.as_deref().and_then(|h| FeedUrl::parse(h).ok())),
+        language: parsed.feed.language,
     }
 }

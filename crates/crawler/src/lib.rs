@@ -157,15 +157,31 @@ impl Crawler {
             report.not_modified = true;
             return Ok(outcome);
         }
-        let parsed = feed::parse(&fetched.body, Some(fetched.final_url.as_str()))
-            .map_err(|e| format!("{}: {e}", fetched.final_url))?;
-        let mut keys: Vec<String> = parsed.entries.iter().map(|e| e.guid.clone()).collect();
-        keys.extend(parsed.entries.iter().filter_map(|e| e.url.clone()));
+        let ctx = feed::Context {
+            url: Some(fetched.final_url.as_str()),
+            content_type: fetched.content_type.as_deref(),
+            content_location: None,
+        };
+        let parsed = feed::parse_with(&fetched.body, &ctx).map_err(|e| format!("{}: {e}", fetched.final_url))?;
+        // Entries without any identity cannot be stored idempotently.
+        let entries: Vec<feed::FeedEntry> = parsed.entries.into_iter().filter(|e| e.guid().is_some()).collect();
+        if parsed.bozo {
+            let why = parsed.errors.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+            if entries.iter().all(|e| e.link.is_none()) {
+                return Err(format!("{}: not a readable RSS, Atom or JSON feed ({why})", fetched.final_url));
+            }
+            report
+                .warnings
+                .push(format!("{}: the feed is not well-formed ({why}); recovered what was readable", src.name));
+        }
+        let mut keys: Vec<String> = entries.iter().filter_map(|e| e.guid()).collect();
+        keys.extend(entries.iter().filter_map(|e| e.link.clone()));
         let known = self.store.known_entries(src.id, &keys).await.map_err(|e| e.to_string())?;
-        let mut fresh: Vec<feed::FeedEntry> = parsed
-            .entries
+        let mut fresh: Vec<feed::FeedEntry> = entries
             .into_iter()
-            .filter(|e| !known.contains(&e.guid) && !e.url.as_ref().is_some_and(|u| known.contains(u)))
+            .filter(|e| {
+                !e.guid().is_some_and(|g| known.contains(&g)) && !e.link.as_ref().is_some_and(|u| known.contains(u))
+            })
             .collect();
         // Oldest first, so the first report of a story leads it.
         fresh.sort_by_key(|e| e.published);

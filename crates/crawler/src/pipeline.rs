@@ -18,11 +18,11 @@ pub(crate) async fn prepare(
     now: DateTime<Utc>,
 ) -> Result<(NewArticle, Vec<String>), String> {
     let mut warnings = Vec::new();
-    let Some(link) = entry.url.clone().and_then(|u| src.feed_url.as_url().join(&u).ok()) else {
+    let Some(link) = entry.link.clone().and_then(|u| src.feed_url.as_url().join(&u).ok()) else {
         return Err(format!(
             "{}: entry {:?} has no link; skipped",
             src.name,
-            entry.title.as_deref().unwrap_or(&entry.guid)
+            entry.title.clone().or(entry.guid()).unwrap_or_default()
         ));
     };
     let mut extracted = None;
@@ -53,7 +53,7 @@ pub fn build_article(
     extracted: Option<Extracted>,
     now: DateTime<Utc>,
 ) -> NewArticle {
-    let feed_html = entry.content_html.clone().or_else(|| entry.summary.clone()).unwrap_or_default();
+    let feed_html = entry.content.clone().or_else(|| entry.summary.clone()).unwrap_or_default();
     let feed_text = extract::html_to_text(&feed_html);
     let summary_text = entry.summary.as_deref().map(extract::html_to_text).unwrap_or_default();
 
@@ -106,9 +106,9 @@ pub fn build_article(
     NewArticle {
         source_id: src.id,
         url,
-        guid: entry.guid.clone(),
+        guid: entry.guid().unwrap_or_else(|| link.to_string()),
         title,
-        author: entry.authors.first().cloned().or_else(|| extracted.as_ref().and_then(|x| x.byline.clone())),
+        author: entry.author_name().or_else(|| extracted.as_ref().and_then(|x| x.byline.clone())),
         published,
         updated: entry.updated.or_else(|| extracted.as_ref().and_then(|x| x.updated)),
         lang,

@@ -46,6 +46,24 @@ pub enum Command {
     Demo(DemoArgs),
     /// Extract the article from saved HTML files, as JSON.
     Extract(ExtractArgs),
+    /// Parse saved feed files, as JSON (the predictions shape of check_feeds.py).
+    ParseFeed(ParseFeedArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ParseFeedArgs {
+    /// The feed file.
+    #[arg(required_unless_present = "batch")]
+    pub file: Option<PathBuf>,
+    /// The document's URL, the base for relative links.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The HTTP Content-Type it was served with (for the charset).
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// Read JSON lines {"id","path","url"?,"content_type"?,"content_location"?} on stdin; write one JSON line per input.
+    #[arg(long, conflicts_with = "file")]
+    pub batch: bool,
 }
 
 #[derive(Args, Debug)]

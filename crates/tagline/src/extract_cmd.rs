@@ -89,9 +89,11 @@ pub fn run(args: &ExtractArgs) -> Result<bool> {
         let results: Vec<Value> = chunk
             .par_iter()
             .filter(|l| !l.trim().is_empty())
-            .map(|line| match serde_json::from_str::<BatchInput>(line) {
-                Ok(input) => extract_one(input.id, Path::new(&input.path), input.url.as_deref()),
-                Err(e) => json!({ "id": Value::Null, "error": format!("invalid input line: {e}"), "text": "", "warnings": [] }),
+            .map(|line| {
+                // A parser bug must cost one line of output, not the batch.
+                std::panic::catch_unwind(|| batch_line(line)).unwrap_or_else(|_| {
+                    json!({ "id": serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("id").cloned()), "error": "internal error (panic) while processing this input" })
+                })
             })
             .collect();
         for r in results {
@@ -101,4 +103,11 @@ pub fn run(args: &ExtractArgs) -> Result<bool> {
     }
     out.flush()?;
     Ok(true)
+}
+
+fn batch_line(line: &str) -> Value {
+    match serde_json::from_str::<BatchInput>(line) {
+        Ok(input) => extract_one(input.id, Path::new(&input.path), input.url.as_deref()),
+        Err(e) => json!({ "id": Value::Null, "error": format!("invalid input line: {e}"), "text": "", "warnings": [] }),
+    }
 }

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod demo;
 mod extract_cmd;
+mod feed_cmd;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -105,6 +106,7 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match &cli.command {
+        Command::ParseFeed(args) => Ok(if feed_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Extract(args) => Ok(if extract_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Demo(args) => demo::run(args, &cli).await.map(|_| ExitCode::SUCCESS),
         Command::Sources(SourcesCommand::Add(args)) => {

@@ -1,0 +1,559 @@
+//! A tolerant XML reader for feeds: builds an element tree from whatever it
+//! is given, recording (not refusing) what is wrong: mismatched or missing
+//! end tags, undeclared entities and prefixes, truncation.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Well-known namespaces, by URI.
+pub mod ns {
+    pub const ATOM10: &str = "http://www.w3.org/2005/Atom";
+    pub const ATOM03: &str = "http://purl.org/atom/ns#";
+    pub const RSS10: &str = "http://purl.org/rss/1.0/";
+    pub const RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+    pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+    pub const DC: &str = "http://purl.org/dc/elements/1.1/";
+    pub const DCTERMS: &str = "http://purl.org/dc/terms/";
+    pub const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
+    pub const MEDIA: &str = "http://search.yahoo.com/mrss/";
+    pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+    pub const XHTML: &str = "http://www.w3.org/1999/xhtml";
+    pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
+}
+
+/// Prefixes feeds commonly use without declaring them.
+fn guess_prefix(prefix: &str) -> Option<&'static str> {
+    Some(match prefix {
+        "dc" => ns::DC,
+        "dcterms" => ns::DCTERMS,
+        "content" => ns::CONTENT,
+        "media" => ns::MEDIA,
+        "itunes" => ns::ITUNES,
+        "atom" => ns::ATOM10,
+        "rdf" => ns::RDF,
+        "xhtml" => ns::XHTML,
+        "xml" => ns::XML,
+        _ => return None,
+    })
+}
+
+/// Known namespace URIs compared case-insensitively and without a trailing
+/// slash difference, as feeds misspell them.
+fn canonical_ns(uri: &str) -> String {
+    const KNOWN: &[&str] = &[
+        ns::ATOM10,
+        ns::ATOM03,
+        ns::RSS10,
+        ns::RSS090,
+        ns::RDF,
+        ns::DC,
+        ns::DCTERMS,
+        ns::CONTENT,
+        ns::MEDIA,
+        ns::ITUNES,
+        ns::XHTML,
+    ];
+    let t = uri.trim();
+    KNOWN
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(t) || k.trim_end_matches('/').eq_ignore_ascii_case(t.trim_end_matches('/')))
+        .map_or_else(|| t.to_string(), |k| k.to_string())
+}
+
+/// An element.
+#[derive(Debug, Default, Clone)]
+pub struct Element {
+    /// Namespace URI ("" for none).
+    pub ns: String,
+    /// Local name, as written (case kept).
+    pub local: String,
+    /// The name as written, with its prefix.
+    pub qname: String,
+    /// Attributes: (qualified name as written, value).
+    pub attrs: Vec<(String, String)>,
+    /// Children in order.
+    pub children: Vec<Node>,
+}
+
+/// A child of an element.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// An element.
+    Element(Element),
+    /// Character data, entities decoded (CDATA included verbatim).
+    Text(String),
+}
+
+impl Element {
+    /// An attribute by local name (any prefix), case-insensitively.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| {
+                k.eq_ignore_ascii_case(name)
+                    || k.rsplit(':').next().is_some_and(|l| l.eq_ignore_ascii_case(name)) && !k.starts_with("xmlns")
+            })
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Child elements.
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|c| match c {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+
+    /// Whether this element has the given namespace and local name
+    /// (local name compared case-insensitively, as feeds vary).
+    pub fn is(&self, ns: &str, local: &str) -> bool {
+        self.ns == ns && self.local.eq_ignore_ascii_case(local)
+    }
+
+    /// The concatenated text of this element and its descendants.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        fn walk(e: &Element, out: &mut String) {
+            for c in &e.children {
+                match c {
+                    Node::Text(t) => out.push_str(t),
+                    Node::Element(e) => walk(e, out),
+                }
+            }
+        }
+        walk(self, &mut out);
+        out
+    }
+
+    /// The children serialised back to markup (for XHTML or inline HTML).
+    pub fn inner_xml(&self) -> String {
+        let mut out = String::new();
+        for c in &self.children {
+            serialize(c, &mut out);
+        }
+        out
+    }
+}
+
+fn escape_into(s: &str, out: &mut String, attr: bool) {
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attr => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn serialize(n: &Node, out: &mut String) {
+    match n {
+        Node::Text(t) => escape_into(t, out, false),
+        Node::Element(e) => {
+            let name = if e.ns == ns::XHTML { e.local.as_str() } else { e.qname.as_str() };
+            out.push('<');
+            out.push_str(name);
+            for (k, v) in &e.attrs {
+                if k == "xmlns" || k.starts_with("xmlns:") {
+                    continue;
+                }
+                out.push(' ');
+                out.push_str(k);
+                out.push_str("=\"");
+                escape_into(v, out, true);
+                out.push('"');
+            }
+            const VOID: &[&str] =
+                &["br", "hr", "img", "input", "meta", "link", "area", "base", "col", "param", "source", "wbr"];
+            if e.children.is_empty() && VOID.contains(&e.local.to_ascii_lowercase().as_str()) {
+                out.push_str(" />");
+                return;
+            }
+            out.push('>');
+            for c in &e.children {
+                serialize(c, out);
+            }
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+        }
+    }
+}
+
+/// The result of reading a document.
+pub struct Document {
+    /// The root element (a synthetic one if the document had several or none).
+    pub root: Element,
+    /// Problems found; non-empty means the document was not well-formed.
+    pub errors: Vec<String>,
+}
+
+fn html_entity(name: &str) -> Option<&'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        entities::ENTITIES
+            .iter()
+            .filter(|e| e.entity.ends_with(';'))
+            .map(|e| (e.entity.trim_start_matches('&').trim_end_matches(';'), e.characters))
+            .collect()
+    });
+    map.get(name).copied()
+}
+
+/// Decodes character and entity references. Undeclared (HTML) entities are
+/// decoded too, and reported in `errors`.
+pub fn unescape(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<String>) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest[1..].find(|c: char| c == ';' || c == '&' || c == '<' || c.is_whitespace()).map(|e| e + 1);
+        let Some(end) = end.filter(|&e| rest.as_bytes().get(e) == Some(&b';')) else {
+            // A bare '&': not well-formed, kept as text.
+            errors.push("unescaped '&'".into());
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..end];
+        let decoded: Option<String> = if let Some(num) = name.strip_prefix('#') {
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => num.parse::<u32>().ok(),
+            };
+            code.and_then(char::from_u32).map(String::from)
+        } else {
+            match name {
+                "amp" => Some("&".into()),
+                "lt" => Some("<".into()),
+                "gt" => Some(">".into()),
+                "quot" => Some("\"".into()),
+                "apos" => Some("'".into()),
+                _ => declared.get(name).cloned().or_else(|| {
+                    let e = html_entity(name).map(str::to_string);
+                    errors.push(format!("undeclared entity &{name};"));
+                    e
+                }),
+            }
+        };
+        match decoded {
+            Some(d) => out.push_str(&d),
+            None => out.push_str(&rest[..=end]),
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+struct Open {
+    el: Element,
+    scope: Vec<(String, Option<String>)>, // prefix declarations made here: (prefix, previous)
+}
+
+/// Reads a document from text.
+pub fn read(text: &str) -> Document {
+    let mut errors: Vec<String> = Vec::new();
+    let mut declared: HashMap<String, String> = HashMap::new();
+    let mut prefixes: HashMap<String, String> = HashMap::new();
+    prefixes.insert("xml".into(), ns::XML.into());
+    let mut stack: Vec<Open> = vec![Open { el: Element::default(), scope: Vec::new() }];
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let push_text = |stack: &mut Vec<Open>, t: String| {
+        if t.is_empty() {
+            return;
+        }
+        let top = &mut stack.last_mut().expect("root").el;
+        match top.children.last_mut() {
+            Some(Node::Text(prev)) => prev.push_str(&t),
+            _ => top.children.push(Node::Text(t)),
+        }
+    };
+    while i < bytes.len() {
+        let Some(off) = memchr::memchr(b'<', &bytes[i..]) else {
+            let t = unescape(&text[i..], &declared, &mut errors);
+            if stack.len() > 1 {
+                push_text(&mut stack, t);
+            }
+            break;
+        };
+        let lt = i + off;
+        if lt > i && stack.len() > 1 {
+            let t = unescape(&text[i..lt], &declared, &mut errors);
+            push_text(&mut stack, t);
+        }
+        let rest = &text[lt..];
+        if rest.starts_with("<!--") {
+            match rest.find("-->") {
+                Some(e) => i = lt + e + 3,
+                None => {
+                    errors.push("unterminated comment".into());
+                    break;
+                }
+            }
+            continue;
+        }
+        if let Some(cdata) = rest.strip_prefix("<![CDATA[") {
+            match cdata.find("]]>") {
+                Some(e) => {
+                    push_text(&mut stack, cdata[..e].to_string());
+                    i = lt + 9 + e + 3;
+                }
+                None => {
+                    errors.push("unterminated CDATA section".into());
+                    push_text(&mut stack, cdata.to_string());
+                    i = bytes.len();
+                }
+            }
+            continue;
+        }
+        if rest.starts_with("<?") {
+            i = rest.find("?>").map_or(bytes.len(), |e| lt + e + 2);
+            continue;
+        }
+        if rest.starts_with("<!") {
+            // DOCTYPE, possibly with an internal subset declaring entities.
+            let end = doctype_end(rest);
+            parse_entity_decls(&rest[..end], &mut declared);
+            i = lt + end;
+            continue;
+        }
+        // A tag. Find its end, respecting quoted attribute values.
+        let Some(tag_len) = tag_end(rest) else {
+            errors.push("truncated tag".into());
+            break;
+        };
+        i = lt + tag_len;
+        let tag = &rest[1..tag_len - 1];
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim();
+            close(&mut stack, &mut prefixes, name, &mut errors);
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let tag = tag.trim_end_matches('/');
+        let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
+        let qname = &tag[..name_end];
+        if qname.is_empty() || !qname.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') {
+            errors.push(format!("not a tag: <{tag}>"));
+            push_text(&mut stack, format!("<{tag}>"));
+            continue;
+        }
+        let attrs = parse_attrs(&tag[name_end..], &declared, &mut errors);
+        let mut scope = Vec::new();
+        for (k, v) in &attrs {
+            let prefix = if k == "xmlns" { Some("") } else { k.strip_prefix("xmlns:") };
+            if let Some(p) = prefix {
+                let prev = prefixes.insert(p.to_string(), v.clone());
+                scope.push((p.to_string(), prev));
+            }
+        }
+        let (prefix, local) = match qname.split_once(':') {
+            Some((p, l)) => (p, l),
+            None => ("", qname),
+        };
+        let ns = match prefixes.get(prefix) {
+            Some(u) => canonical_ns(u),
+            None if prefix.is_empty() => String::new(),
+            None => {
+                errors.push(format!("undeclared namespace prefix {prefix}"));
+                guess_prefix(&prefix.to_ascii_lowercase()).map(str::to_string).unwrap_or_else(|| prefix.to_string())
+            }
+        };
+        let el = Element { ns, local: local.to_string(), qname: qname.to_string(), attrs, children: Vec::new() };
+        stack.push(Open { el, scope });
+        if self_closing {
+            let qname = qname.to_string();
+            close(&mut stack, &mut prefixes, &qname, &mut errors);
+        }
+    }
+    if stack.len() > 1 {
+        errors.push("document ended with open elements (truncated?)".into());
+        while stack.len() > 1 {
+            let open = stack.pop().expect("checked");
+            for (p, prev) in open.scope.into_iter().rev() {
+                restore(&mut prefixes, p, prev);
+            }
+            stack.last_mut().expect("root").el.children.push(Node::Element(open.el));
+        }
+    }
+    let mut top = stack.pop().expect("root").el;
+    let mut roots: Vec<Element> = top
+        .children
+        .drain(..)
+        .filter_map(|c| match c {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+        .collect();
+    let root = if roots.len() == 1 {
+        roots.pop().expect("one")
+    } else {
+        Element { children: roots.into_iter().map(Node::Element).collect(), ..Default::default() }
+    };
+    if root.local.is_empty() && root.children.is_empty() {
+        errors.push("no elements".into());
+    }
+    Document { root, errors }
+}
+
+fn restore(prefixes: &mut HashMap<String, String>, p: String, prev: Option<String>) {
+    match prev {
+        Some(v) => {
+            prefixes.insert(p, v);
+        }
+        None => {
+            prefixes.remove(&p);
+        }
+    }
+}
+
+fn close(stack: &mut Vec<Open>, prefixes: &mut HashMap<String, String>, name: &str, errors: &mut Vec<String>) {
+    let Some(pos) = stack.iter().rposition(|o| o.el.qname == name) else {
+        errors.push(format!("stray end tag </{name}>"));
+        return;
+    };
+    if pos == 0 {
+        return;
+    }
+    if pos != stack.len() - 1 {
+        errors.push(format!("end tag </{name}> closes unclosed elements"));
+    }
+    while stack.len() > pos {
+        let open = stack.pop().expect("checked");
+        for (p, prev) in open.scope.into_iter().rev() {
+            restore(prefixes, p, prev);
+        }
+        stack.last_mut().expect("root").el.children.push(Node::Element(open.el));
+    }
+}
+
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, &b) in s.as_bytes().iter().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return Some(i + 1),
+            (None, b'<') if i > 1 => return Some(i), // an unclosed tag: end it here
+            _ => {}
+        }
+    }
+    None
+}
+
+fn doctype_end(s: &str) -> usize {
+    let mut depth = 0i32;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        match b {
+            b'[' => depth += 1,
+            b']' => depth -= 1,
+            b'>' if depth <= 0 => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+fn parse_entity_decls(doctype: &str, declared: &mut HashMap<String, String>) {
+    let mut rest = doctype;
+    while let Some(i) = rest.find("<!ENTITY") {
+        rest = &rest[i + 8..];
+        let mut parts = rest.trim_start().splitn(2, char::is_whitespace);
+        let (Some(name), Some(after)) = (parts.next(), parts.next()) else { break };
+        let after = after.trim_start();
+        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
+        if let Some(end) = after[1..].find(q) {
+            let value = &after[1..1 + end];
+            let mut errs = Vec::new();
+            let v = unescape(value, declared, &mut errs);
+            declared.insert(name.to_string(), v);
+        }
+    }
+}
+
+fn parse_attrs(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<String>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' {
+            i += 1;
+        }
+        if start == i {
+            i += 1;
+            continue;
+        }
+        let name = &s[start..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= b.len() || b[i] != b'=' {
+            errors.push(format!("attribute {name} without a value"));
+            out.push((name.to_string(), String::new()));
+            continue;
+        }
+        i += 1;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let value = if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+            let q = b[i];
+            let vstart = i + 1;
+            let vend = memchr::memchr(q, &b[vstart..]).map_or(b.len(), |e| vstart + e);
+            i = (vend + 1).min(b.len());
+            &s[vstart..vend]
+        } else {
+            errors.push(format!("unquoted attribute {name}"));
+            let vstart = i;
+            while i < b.len() && !b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            &s[vstart..i]
+        };
+        out.push((name.to_string(), unescape(value, declared, errors)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_well_formed_document_has_no_errors() {
+        let d = read(
+            r#"<?xml version="1.0"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><dc:creator>A &amp; B</dc:creator></channel></rss>"#,
+        );
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        let ch = d.root.elements().next().unwrap();
+        let c = ch.elements().next().unwrap();
+        assert!(c.is(ns::DC, "creator"));
+        assert_eq!(c.text(), "A & B");
+    }
+
+    #[test]
+    fn truncation_and_html_entities_are_recovered_and_reported() {
+        let d = read("<rss><channel><title>Caf&eacute;</title><item><title>x</title></item></channel></rss");
+        assert!(!d.errors.is_empty());
+        let ch = d.root.elements().next().unwrap();
+        assert_eq!(ch.elements().next().unwrap().text(), "Café");
+    }
+
+    #[test]
+    fn cdata_is_kept_verbatim() {
+        let d = read("<a><![CDATA[<p>x &amp; y</p>]]></a>");
+        assert_eq!(d.root.text(), "<p>x &amp; y</p>");
+    }
+}

@@ -1,0 +1,95 @@
+//! `tagline parse-feed`: run the feed parser over saved files, one JSON
+//! object per file, in the predictions shape of `check_feeds.py`.
+
+use crate::cli::ParseFeedArgs;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+#[derive(Deserialize)]
+struct BatchInput {
+    id: Value,
+    path: String,
+    url: Option<String>,
+    content_type: Option<String>,
+    content_location: Option<String>,
+}
+
+fn parse_one(
+    id: Value,
+    path: &Path,
+    url: Option<&str>,
+    content_type: Option<&str>,
+    content_location: Option<&str>,
+) -> Value {
+    let bytes = match crate::extract_cmd::read_page(path) {
+        Ok(b) => b,
+        Err(e) => return json!({ "id": id, "bozo": true, "error": format!("{e:#}"), "feed": {}, "entries": [] }),
+    };
+    let ctx = feed::Context { url, content_type, content_location };
+    match feed::parse_with(&bytes, &ctx) {
+        Ok(parsed) => {
+            let mut v = serde_json::to_value(&parsed).unwrap_or(Value::Null);
+            if let Some(map) = v.as_object_mut() {
+                map.insert("id".into(), id);
+            }
+            v
+        }
+        Err(e) => json!({ "id": id, "bozo": true, "error": e.to_string(), "feed": {}, "entries": [] }),
+    }
+}
+
+pub fn run(args: &ParseFeedArgs) -> Result<bool> {
+    if !args.batch {
+        let path = args.file.as_deref().context("a FILE is required without --batch")?;
+        let mut out = parse_one(Value::Null, path, args.url.as_deref(), args.content_type.as_deref(), None);
+        let ok = out.get("error").is_none();
+        if let Some(map) = out.as_object_mut() {
+            map.remove("id");
+        }
+        println!("{}", serde_json::to_string(&out)?);
+        return Ok(ok);
+    }
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    loop {
+        let chunk: Vec<String> = lines.by_ref().take(512).collect::<std::io::Result<_>>()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let results: Vec<Value> = chunk
+            .par_iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                // A parser bug must cost one line of output, not the batch.
+                std::panic::catch_unwind(|| batch_line(line)).unwrap_or_else(|_| {
+                    json!({ "id": serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("id").cloned()), "error": "internal error (panic) while processing this input" })
+                })
+            })
+            .collect();
+        for r in results {
+            serde_json::to_writer(&mut out, &r)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(true)
+}
+
+fn batch_line(line: &str) -> Value {
+    match serde_json::from_str::<BatchInput>(line) {
+        Ok(i) => parse_one(
+            i.id,
+            Path::new(&i.path),
+            i.url.as_deref(),
+            i.content_type.as_deref(),
+            i.content_location.as_deref(),
+        ),
+        Err(e) => json!({ "id": Value::Null, "bozo": true, "error": format!("invalid input line: {e}") }),
+    }
+}

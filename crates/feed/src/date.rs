@@ -115,6 +115,9 @@ fn iso(s: &str) -> Option<DateTime<Utc>> {
         Some(i) => (&s[..i], Some(s[i + 1..].trim())),
         None => (s, None),
     };
+    if !date_part.is_ascii() {
+        return None;
+    }
     let (y, mo, d) = if date_part.contains('-') {
         let mut it = date_part.split('-');
         let y = num(it.next()?)? as i32;
@@ -227,6 +230,12 @@ mod tests {
         assert_eq!(p("Sun Jan  4 16:29:06 2004"), "2004-01-04T16:29:06Z");
         assert_eq!(p("2004-07-08 23:56:58.0"), "2004-07-08T23:56:58Z");
         assert_eq!(p("Fri, 2006/09/15 08:19:53 EDT"), "2006-09-15T12:19:53Z");
+    }
+
+    #[test]
+    fn multibyte_characters_in_dates_do_not_panic() {
+        assert_eq!(p("2003\u{e9}12345"), "");
+        assert_eq!(p("20031231T1\u{e9}"), "");
     }
 
     #[test]

@@ -325,12 +325,15 @@ pub fn read(text: &str) -> Document {
             continue;
         }
         // A tag. Find its end, respecting quoted attribute values.
-        let Some(tag_len) = tag_end(rest) else {
+        let Some((content_end, next)) = tag_end(rest) else {
             errors.push("truncated tag".into());
             break;
         };
-        i = lt + tag_len;
-        let tag = &rest[1..tag_len - 1];
+        if content_end == next {
+            errors.push("unclosed tag".into());
+        }
+        i = lt + next;
+        let tag = &rest[1..content_end];
         if let Some(name) = tag.strip_prefix('/') {
             let name = name.trim();
             close(&mut stack, &mut prefixes, name, &mut errors);
@@ -434,15 +437,18 @@ fn close(stack: &mut Vec<Open>, prefixes: &mut HashMap<String, String>, name: &s
     }
 }
 
-fn tag_end(s: &str) -> Option<usize> {
+/// Where a tag's content ends (the index of its `>`, or of the `<` that
+/// starts the next tag when this one is unclosed) and where reading resumes.
+/// Both are at ASCII bytes, so both are char boundaries.
+fn tag_end(s: &str) -> Option<(usize, usize)> {
     let mut quote: Option<u8> = None;
     for (i, &b) in s.as_bytes().iter().enumerate().skip(1) {
         match (quote, b) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return Some(i + 1),
-            (None, b'<') if i > 1 => return Some(i), // an unclosed tag: end it here
+            (None, b'>') => return Some((i, i + 1)),
+            (None, b'<') if i > 1 => return Some((i, i)),
             _ => {}
         }
     }
@@ -549,6 +555,13 @@ mod tests {
         assert!(!d.errors.is_empty());
         let ch = d.root.elements().next().unwrap();
         assert_eq!(ch.elements().next().unwrap().text(), "Café");
+    }
+
+    #[test]
+    fn an_unclosed_tag_before_multibyte_text_does_not_panic() {
+        // Found by the feed fuzz target.
+        let d = read("<rss><channel><title x=1 \u{be}<item>\u{be}</item></channel></rss>");
+        assert!(!d.errors.is_empty());
     }
 
     #[test]

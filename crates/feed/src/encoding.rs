@@ -41,6 +41,22 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, Vec<String>)
         }
     });
     let label = http.clone().or(declared.clone());
+    if let Some(l) = &label {
+        if Encoding::for_label(l.as_bytes()).is_none() && !l.eq_ignore_ascii_case("us-ascii") {
+            errors.push(format!("unknown encoding {l:?}; read as UTF-8"));
+        }
+    }
+    if let Some(ct) = content_type {
+        let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let xmlish = mime.contains("xml")
+            || mime.contains("rss")
+            || mime.contains("atom")
+            || mime.contains("rdf")
+            || mime.is_empty();
+        if !xmlish {
+            errors.push(format!("served as {mime}, not an XML type"));
+        }
+    }
     let enc = label
         .as_deref()
         .and_then(|l| Encoding::for_label(l.as_bytes()))
@@ -65,7 +81,26 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, Vec<String>)
         }
         errors.push(format!("invalid {} bytes", enc.name()));
     }
-    (text.into_owned(), errors)
+    (demoronize(text.into_owned()), errors)
+}
+
+/// C1 control characters (U+0080..U+009F) in decoded text are almost always
+/// windows-1252 punctuation mislabelled as Latin-1 or UTF-8; read them so.
+fn demoronize(text: String) -> String {
+    if !text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if ('\u{80}'..='\u{9f}').contains(&c) {
+                let byte = [c as u32 as u8];
+                let (s, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
+                s.chars().next().unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The encoding named in `<?xml ... encoding="..."?>`.
@@ -76,7 +111,32 @@ fn xml_declared(bytes: &[u8]) -> Option<String> {
     let decl = &decl[..decl.find("?>")?];
     let i = decl.find("encoding")?;
     let rest = decl[i + 8..].trim_start().strip_prefix('=')?.trim_start();
-    let q = rest.chars().next()?;
+    let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let rest = &rest[1..];
     Some(rest[..rest.find(q)?].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+
+    #[test]
+    fn a_declaration_with_a_multibyte_character_for_a_quote_does_not_panic() {
+        // Found by the feed fuzz target.
+        let (text, _) = decode("<?xml version=\"1.0\" encoding=\u{fffd}utf-8\u{fffd}?><rss/>".as_bytes(), None);
+        assert!(text.contains("<rss/>"));
+    }
+
+    #[test]
+    fn c1_controls_are_read_as_windows_1252() {
+        let (text, _) = decode("<a>don\u{92}t</a>".as_bytes(), None);
+        assert!(text.contains("don\u{2019}t"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_encoding_or_a_non_xml_type_is_reported() {
+        assert!(!decode(b"<?xml version='1.0' encoding='bogus'?><rss/>", None).1.is_empty());
+        assert!(!decode(b"<rss/>", Some("text/plain")).1.is_empty());
+        assert!(decode(b"<rss/>", Some("application/rss+xml")).1.is_empty());
+    }
 }

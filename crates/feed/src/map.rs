@@ -343,7 +343,7 @@ fn rss_channel(ch: &Element, base: Option<&str>) -> FeedMeta {
                 }
                 "pubdate" => f.published = f.published.or_else(|| text(c).and_then(|d| date::parse(&d))),
                 "lastbuilddate" => f.updated = f.updated.or_else(|| text(c).and_then(|d| date::parse(&d))),
-                "managingeditor" | "webmaster" => {
+                "managingeditor" | "webmaster" | "author" => {
                     f.author = f.author.take().or_else(|| text(c).and_then(|a| person_from_string(&a)))
                 }
                 "category" => f.categories.extend(text(c)),
@@ -412,6 +412,10 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
                     }
                 }
                 "description" | "abstract" => e.summary = e.summary.take().or_else(|| content_value(c, cbase)),
+                // feedparser: a <summary> beside <description> is the content.
+                "summary" if e.summary.is_some() => e.content = e.content.take().or_else(|| content_value(c, cbase)),
+                "summary" => e.summary = content_value(c, cbase),
+                "body" | "fullitem" => e.content = e.content.take().or_else(|| content_value(c, cbase)),
                 "pubdate" => e.published = e.published.or_else(|| text(c).and_then(|d| date::parse(&d))),
                 "author" => e.author = e.author.take().or_else(|| text(c).and_then(|a| person_from_string(&a))),
                 "category" => e.categories.extend(text(c)),
@@ -512,6 +516,15 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
     e
 }
 
+/// An Atom id that is a relative reference is resolved like a link.
+fn atom_id(c: &Element, base: Option<&str>) -> Option<String> {
+    let id = text(c)?;
+    if url::Url::parse(&id).is_err() && base.is_some() {
+        return Some(resolve(&id, base));
+    }
+    Some(id)
+}
+
 fn atom_link(c: &Element, base: Option<&str>) -> Option<(String, String)> {
     let rel = c.attr("rel").unwrap_or("alternate").trim().to_string();
     let href = c.attr("href").or_else(|| c.attr("url"))?;
@@ -534,7 +547,7 @@ fn atom_feed(root: &Element, base: Option<&str>) -> FeedMeta {
                         }
                     }
                 }
-                "id" => f.id = f.id.take().or_else(|| text(c)),
+                "id" => f.id = f.id.take().or_else(|| atom_id(c, cbase)),
                 "subtitle" | "tagline" => f.subtitle = f.subtitle.take().or_else(|| content_value(c, cbase)),
                 "updated" | "modified" => f.updated = f.updated.or_else(|| text(c).and_then(|d| date::parse(&d))),
                 "published" | "issued" => f.published = f.published.or_else(|| text(c).and_then(|d| date::parse(&d))),
@@ -584,7 +597,7 @@ fn atom_entry(entry: &Element, base: Option<&str>) -> FeedEntry {
                         }
                     }
                 }
-                "id" => e.id = e.id.take().or_else(|| text(c)),
+                "id" => e.id = e.id.take().or_else(|| atom_id(c, cbase)),
                 "updated" | "modified" => e.updated = e.updated.or_else(|| text(c).and_then(|d| date::parse(&d))),
                 "published" | "issued" => e.published = e.published.or_else(|| text(c).and_then(|d| date::parse(&d))),
                 "author" => e.author = e.author.take().or_else(|| atom_person(c, cbase)),

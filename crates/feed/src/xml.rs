@@ -198,7 +198,12 @@ fn html_entity(name: &str) -> Option<&'static str> {
             .map(|e| (e.entity.trim_start_matches('&').trim_end_matches(';'), e.characters))
             .collect()
     });
-    map.get(name).copied()
+    // feedparser follows HTML 4 here; HTML5 moved these two to other code points.
+    match name {
+        "lang" => Some("\u{2329}"),
+        "rang" => Some("\u{232A}"),
+        _ => map.get(name).copied(),
+    }
 }
 
 /// Decodes character and entity references. Undeclared (HTML) entities are

@@ -10,10 +10,88 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     if s.is_empty() {
         return None;
     }
-    iso(s).or_else(|| rfc822ish(s))
+    iso(s).or_else(|| short_iso(s)).or_else(|| hungarian(s)).or_else(|| rfc822ish(s))
+}
+
+/// ISO 8601's two-digit-year and ordinal forms: "-0312", "-03-12",
+/// "03-12-31", "031231", "03335", "2003-335".
+fn short_iso(s: &str) -> Option<DateTime<Utc>> {
+    if !s.is_ascii() {
+        return None;
+    }
+    let yy = |t: &str| num(t).map(|n| 2000 + n as i32);
+    let ordinal =
+        |y: i32, doy: u32| NaiveDate::from_yo_opt(y, doy).and_then(|d| build(y, d.month(), d.day(), 0, 0, 0, 0));
+    use chrono::Datelike;
+    if let Some(rest) = s.strip_prefix('-') {
+        let digits: String = rest.chars().filter(|c| *c != '-').collect();
+        return match digits.len() {
+            4 => build(yy(&digits[..2])?, num(&digits[2..])?, 1, 0, 0, 0, 0),
+            _ => None,
+        };
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    match (parts.as_slice(), s.len()) {
+        ([y, m, d], _) if y.len() == 2 => build(yy(y)?, num(m)?, num(d)?, 0, 0, 0, 0),
+        ([y, doy], _) if y.len() == 4 && doy.len() == 3 => ordinal(num(y)? as i32, num(doy)?),
+        ([one], 6) => build(yy(&one[..2])?, num(&one[2..4])?, num(&one[4..])?, 0, 0, 0, 0),
+        ([one], 5) => ordinal(yy(&one[..2])?, num(&one[2..])?),
+        ([one], 7) => ordinal(num(&one[..4])? as i32, num(&one[4..])?),
+        _ => None,
+    }
+}
+
+/// "2004-július-13T9:15-05:00": ISO 8601 with a Hungarian month name.
+fn hungarian(s: &str) -> Option<DateTime<Utc>> {
+    let mut parts = s.splitn(3, '-');
+    let (y, m, rest) = (parts.next()?, parts.next()?, parts.next()?);
+    let m = foreign_month(m)?;
+    iso(&format!("{y}-{m:02}-{rest}"))
+}
+
+/// Month names of languages seen in feeds' dates (Greek, Hungarian).
+fn foreign_month(name: &str) -> Option<u32> {
+    let n = name.to_lowercase();
+    let n = n.trim_end_matches('.');
+    const GREEK: [&[&str]; 12] = [
+        &["ιαν"],
+        &["φεβ"],
+        &["μάρ", "μαρ"],
+        &["απρ"],
+        &["μάι", "μαϊ", "μαι"],
+        &["ιούν", "ιον", "ιουν"],
+        &["ιούλ", "ιολ", "ιουλ"],
+        &["αύγ", "αυγ"],
+        &["σεπ"],
+        &["οκτ"],
+        &["νοέ", "νοε"],
+        &["δεκ"],
+    ];
+    const HUNGARIAN: [&str; 12] = [
+        "január",
+        "február",
+        "március",
+        "április",
+        "május",
+        "június",
+        "július",
+        "augusztus",
+        "szeptember",
+        "október",
+        "november",
+        "december",
+    ];
+    GREEK
+        .iter()
+        .position(|names| names.contains(&n))
+        .or_else(|| HUNGARIAN.iter().position(|m| *m == n))
+        .map(|i| i as u32 + 1)
 }
 
 fn month(name: &str) -> Option<u32> {
+    if let Some(m) = foreign_month(name) {
+        return Some(m);
+    }
     let n = name.to_ascii_lowercase();
     let n = n.trim_end_matches('.');
     Some(match n.get(..3)? {
@@ -91,8 +169,9 @@ fn zone(z: &str) -> Option<i32> {
 fn build(y: i32, mo: u32, d: u32, h: u32, mi: u32, sec: u32, offset: i32) -> Option<DateTime<Utc>> {
     let date = NaiveDate::from_ymd_opt(y, mo, d)?;
     // 24:00 and leap seconds appear in the wild; clamp rather than reject.
-    let (h, mi, sec) = if h == 24 { (23, 59, 59) } else { (h, mi, sec.min(59)) };
-    let naive = date.and_hms_opt(h, mi, sec)?;
+    let (h, mi, sec) = if h == 24 { (23, 59, 59) } else { (h, mi, sec.min(61)) };
+    // Seconds past 59 roll over into the next minute, as time libraries do.
+    let naive = date.and_hms_opt(h, mi, 0)? + chrono::Duration::seconds(sec as i64);
     let utc = Utc.from_utc_datetime(&naive) - chrono::Duration::seconds(offset as i64);
     Some(utc)
 }
@@ -236,6 +315,17 @@ mod tests {
     fn multibyte_characters_in_dates_do_not_panic() {
         assert_eq!(p("2003\u{e9}12345"), "");
         assert_eq!(p("20031231T1\u{e9}"), "");
+    }
+
+    #[test]
+    fn short_ordinal_and_foreign_forms_parse() {
+        assert_eq!(p("-0312"), "2003-12-01T00:00:00Z");
+        assert_eq!(p("03335"), "2003-12-01T00:00:00Z");
+        assert_eq!(p("031231"), "2003-12-31T00:00:00Z");
+        assert_eq!(p("03-12-31"), "2003-12-31T00:00:00Z");
+        assert_eq!(p("2003-12-31T10:14:61Z"), "2003-12-31T10:15:01Z");
+        assert_eq!(p("Κυρ, 11 Ιούλ 2004 12:00:00 EST"), "2004-07-11T17:00:00Z");
+        assert_eq!(p("2004-július-13T9:15-05:00"), "2004-07-13T14:15:00Z");
     }
 
     #[test]

@@ -174,10 +174,14 @@ pub fn parse_with(bytes: &[u8], ctx: &Context) -> Result<ParsedFeed, FeedError> 
     let doc = xml::read(&text);
     errors.extend(doc.errors);
     // Content-Location may itself be relative to the document URL.
-    let location = ctx.content_location.map(|l| match ctx.url.and_then(|u| url::Url::parse(u).ok()) {
-        Some(u) => u.join(l).map(String::from).unwrap_or_else(|_| l.to_string()),
-        None => l.to_string(),
-    });
+    // Only an http(s) Content-Location is a usable base (never javascript:).
+    let location = ctx
+        .content_location
+        .map(|l| match ctx.url.and_then(|u| url::Url::parse(u).ok()) {
+            Some(u) => u.join(l).map(String::from).unwrap_or_else(|_| l.to_string()),
+            None => l.to_string(),
+        })
+        .filter(|l| l.starts_with("http://") || l.starts_with("https://"));
     let base = location.as_deref().or(ctx.url);
     let mut parsed = map::map(&doc.root, base).ok_or_else(|| {
         FeedError::Invalid(if errors.is_empty() { "no feed element found".into() } else { errors.join("; ") })

@@ -63,7 +63,7 @@ fn content_raw(e: &Element) -> Option<String> {
     let is_html = ty == "html" || ty == "text/html" || mode == "escaped" || (ty.is_empty() && looks_like_html(&value));
     if is_html {
         // An HTML serialiser writes void elements as "<br />".
-        let v = value.replace("<br/>", "<br />").replace("<hr/>", "<hr />");
+        let v = value.replace("<br/>", "<br />").replace("<hr/>", "<hr />").replace("&#X", "&#x");
         return Some(escape_bare_ampersands(&v));
     }
     Some(value)
@@ -220,11 +220,11 @@ fn atomish(e: &Element) -> bool {
         || ![ns::DC, ns::DCTERMS, ns::MEDIA, ns::ITUNES, ns::CONTENT, ns::RDF, ns::XHTML].contains(&e.ns.as_str())
 }
 
-/// Inside an RSS document, any element not in a known extension namespace
-/// is read as RSS (feeds declare odd default namespaces).
-fn is_rss(e: &Element) -> bool {
-    ![ns::DC, ns::DCTERMS, ns::MEDIA, ns::ITUNES, ns::CONTENT, ns::RDF, ns::XHTML, ns::ATOM10, ns::ATOM03]
-        .contains(&e.ns.as_str())
+/// An RSS element: in no namespace, an RSS namespace, or the namespace of
+/// its parent (feeds declare odd default namespaces; an extension module's
+/// element with an RSS-like name stays an extension).
+fn is_rss_in(e: &Element, parent: &Element) -> bool {
+    e.ns.is_empty() || e.ns == parent.ns || [ns::RSS10, ns::RSS090].contains(&e.ns.as_str())
 }
 
 /// Maps a document's root element to a feed, or `None` if it is not one.
@@ -334,7 +334,7 @@ fn rss_channel(ch: &Element, base: Option<&str>) -> FeedMeta {
     let mut f = FeedMeta { updated: ch.attr("lastmod").and_then(date::parse), ..FeedMeta::default() };
     for c in ch.elements() {
         let l = c.local.to_ascii_lowercase();
-        if is_rss(c) {
+        if is_rss_in(c, ch) {
             match l.as_str() {
                 "title" => f.title = f.title.take().or_else(|| content_value(c, base)),
                 "link" => f.link = f.link.take().or_else(|| text(c).map(|u| resolve(&u, base))),
@@ -396,11 +396,13 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
     let base = base.as_deref();
     let mut e = FeedEntry::default();
     let mut guid_link: Option<String> = None;
+    // media:title counts only when the item has no title of its own.
+    let mut media_title: Option<String> = None;
     for c in item.elements() {
         let l = c.local.to_ascii_lowercase();
         let cbase = base_of(c, base);
         let cbase = cbase.as_deref();
-        if is_rss(c) {
+        if is_rss_in(c, item) {
             match l.as_str() {
                 "title" => e.title = e.title.take().or_else(|| content_value(c, cbase)),
                 "link" => e.link = e.link.take().or_else(|| text(c).map(|u| resolve(&u, cbase))),
@@ -483,6 +485,7 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
             }
         } else if c.ns == ns::MEDIA {
             match l.as_str() {
+                "title" => media_title = media_title.take().or_else(|| text(c)),
                 "thumbnail" => e.image = e.image.take().or_else(|| c.attr("url").map(|u| resolve(u, cbase))),
                 "content" if c.attr("medium").is_none_or(|m| m == "image") => {
                     e.image = e.image.take().or_else(|| c.attr("url").map(|u| resolve(u, cbase)))
@@ -498,6 +501,9 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
                 _ => {}
             }
         }
+    }
+    if e.title.is_none() {
+        e.title = media_title;
     }
     if e.link.is_none() {
         e.link = guid_link.or_else(|| item.attr("href").map(|h| resolve(h, base)));
@@ -527,8 +533,9 @@ fn atom_id(c: &Element, base: Option<&str>) -> Option<String> {
 
 fn atom_link(c: &Element, base: Option<&str>) -> Option<(String, String)> {
     let rel = c.attr("rel").unwrap_or("alternate").trim().to_string();
-    let href = c.attr("href").or_else(|| c.attr("url"))?;
-    Some((rel, resolve(href, base)))
+    // Atom 0.3 feeds sometimes put the URL in the element's text.
+    let href = c.attr("href").or_else(|| c.attr("url")).map(str::to_string).or_else(|| text(c))?;
+    Some((rel, resolve(&href, base)))
 }
 
 fn atom_feed(root: &Element, base: Option<&str>) -> FeedMeta {
@@ -598,7 +605,8 @@ fn atom_entry(entry: &Element, base: Option<&str>) -> FeedEntry {
                     }
                 }
                 "id" => e.id = e.id.take().or_else(|| atom_id(c, cbase)),
-                "updated" | "modified" => e.updated = e.updated.or_else(|| text(c).and_then(|d| date::parse(&d))),
+                // Of several values, the last one counts (as in feedparser).
+                "updated" | "modified" => e.updated = text(c).and_then(|d| date::parse(&d)).or(e.updated),
                 "published" | "issued" => e.published = e.published.or_else(|| text(c).and_then(|d| date::parse(&d))),
                 "author" => e.author = e.author.take().or_else(|| atom_person(c, cbase)),
                 "summary" => e.summary = e.summary.take().or_else(|| content_value(c, cbase)),

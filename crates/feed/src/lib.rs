@@ -9,6 +9,7 @@ pub mod date;
 mod encoding;
 mod json;
 mod map;
+pub mod opml;
 pub mod xml;
 
 use chrono::{DateTime, Utc};

@@ -87,6 +87,19 @@ pub enum SourcesCommand {
     List,
     /// Set a source's extraction rules (CSS selectors), or show them.
     Rules(RulesArgs),
+    /// Add every feed of an OPML file (no network needed).
+    Import(ImportArgs),
+    /// Print all sources as OPML 2.0.
+    Export,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The OPML file.
+    pub file: PathBuf,
+    /// Never fetch article pages for these sources.
+    #[arg(long)]
+    pub no_fetch_pages: bool,
 }
 
 #[derive(Args, Debug)]

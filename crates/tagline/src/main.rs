@@ -115,6 +115,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Sources(SourcesCommand::Rules(args)) => {
             set_rules(&App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS)
         }
+        Command::Sources(SourcesCommand::Import(args)) => {
+            import_opml(&App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS)
+        }
+        Command::Sources(SourcesCommand::Export) => export_opml(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
         Command::Sources(SourcesCommand::List) => list_sources(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
         Command::Crawl(args) => crawl(&App::open(&cli)?, args).await,
         Command::Serve(args) => serve(App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS),
@@ -174,6 +178,60 @@ async fn trusted_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
         }
     }
     out
+}
+
+async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let outlines = feed::opml::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let (mut added, mut known, mut invalid) = (0, 0, 0);
+    for o in outlines {
+        let feed_url = match FeedUrl::parse(&o.feed_url) {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("skipped {:?}: {e}", o.feed_url);
+                invalid += 1;
+                continue;
+            }
+        };
+        let name = o.title.clone().unwrap_or_else(|| feed_url.as_url().host_str().unwrap_or("source").to_string());
+        let trusted = trusted_hosts(&app.fetcher.config().guard, &[feed_url.as_url()]).await;
+        let (_, created) = app
+            .store
+            .add_source(NewSource {
+                name,
+                home_url: o.home_url.as_deref().and_then(|h| FeedUrl::parse(h).ok()),
+                feed_url,
+                region: None,
+                lang: None,
+                fetch_pages: !args.no_fetch_pages,
+                trusted_hosts: trusted,
+            })
+            .await?;
+        if created {
+            added += 1;
+        } else {
+            known += 1;
+        }
+    }
+    println!("imported {added} sources ({known} already known, {invalid} invalid)");
+    Ok(())
+}
+
+async fn export_opml(app: &App) -> Result<()> {
+    let outlines: Vec<feed::opml::Outline> = app
+        .store
+        .sources()
+        .await?
+        .into_iter()
+        .map(|s| feed::opml::Outline {
+            feed_url: s.feed_url.to_string(),
+            title: Some(s.name),
+            home_url: s.home_url.map(|h| h.to_string()),
+            folders: Vec::new(),
+        })
+        .collect();
+    print!("{}", feed::opml::write("Tagline sources", &outlines));
+    Ok(())
 }
 
 async fn set_rules(app: &App, args: &cli::RulesArgs) -> Result<()> {

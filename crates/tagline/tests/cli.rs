@@ -357,3 +357,37 @@ fn issue_3_per_source_rules_apply_when_crawling() {
         assert!(!t.contains("Work starts in spring"), "the drop rule removed the second paragraph: {t}");
     }
 }
+
+#[test]
+fn issue_4_opml_import_and_export_round_trip() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (origin, _server) = rt.block_on(fault_server());
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let opml = d.join("subs.opml");
+    std::fs::write(
+        &opml,
+        format!(
+            r#"<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>
+            <outline text="Local"><outline text="Good &amp; Local" type="rss" xmlUrl="{origin}/good.xml" htmlUrl="{origin}/"/></outline>
+            <outline text="Broken URL" xmlUrl="not a url"/></body></opml>"#
+        ),
+    )
+    .unwrap();
+    let out = tagline(d, &["--allow-private-network", "sources", "import", opml.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("imported 1 sources (0 already known, 1 invalid)"), "{}", stdout(&out));
+    // Importing again merges with what is there.
+    let again = tagline(d, &["sources", "import", opml.to_str().unwrap()]);
+    assert!(stdout(&again).contains("imported 0 sources (1 already known"), "{}", stdout(&again));
+
+    let exported = stdout(&tagline(d, &["sources", "export"]));
+    assert!(exported.contains("<opml version=\"2.0\">"), "{exported}");
+    assert!(exported.contains(&format!("xmlUrl=\"{origin}/good.xml\"")), "{exported}");
+    assert!(exported.contains("Good &amp; Local"), "{exported}");
+
+    // The consent given at import covers the crawl.
+    let crawl = tagline(d, &["crawl", "--once", "--feeds-only"]);
+    assert!(crawl.status.success(), "{}", stdout(&crawl));
+    assert!(stdout(&crawl).contains("2 new"), "{}", stdout(&crawl));
+}

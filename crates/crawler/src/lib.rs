@@ -236,10 +236,4 @@ impl Crawler {
 }
 
 /// Whether an error is worth retrying later (timeouts, 5xx, 429).
-pub fn is_transient(e: &FetchError) -> bool {
-    match e {
-        FetchError::Timeout { .. } | FetchError::Network { .. } => true,
-        FetchError::Status { status, .. } => *status == 429 || *status >= 500,
-        _ => false,
-    }
-}
+pub use fetch::is_transient;

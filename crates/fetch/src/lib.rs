@@ -89,6 +89,16 @@ pub struct FetchConfig {
     pub max_body: usize,
     /// Redirect hops followed before giving up.
     pub max_redirects: usize,
+    /// Requests in flight to one host at most.
+    pub per_host_concurrency: usize,
+    /// Attempts for a request that fails transiently (timeout, connection
+    /// error, 429, 5xx), the first included.
+    pub max_attempts: u32,
+    /// First retry delay; it doubles each attempt, with jitter.
+    pub retry_base: Duration,
+    /// Longest wait before a retry, whatever Retry-After says; a longer
+    /// Retry-After gives up for this crawl instead of stalling it.
+    pub max_retry_wait: Duration,
 }
 
 impl Default for FetchConfig {
@@ -105,6 +115,10 @@ impl Default for FetchConfig {
             total_timeout: Duration::from_secs(30),
             max_body: 10 * 1024 * 1024,
             max_redirects: 10,
+            per_host_concurrency: 2,
+            max_attempts: 3,
+            retry_base: Duration::from_millis(500),
+            max_retry_wait: Duration::from_secs(30),
         }
     }
 }
@@ -143,6 +157,40 @@ pub struct Fetched {
 pub struct Fetcher {
     client: reqwest::Client,
     config: Arc<FetchConfig>,
+    hosts: Arc<HostLimits>,
+}
+
+/// One semaphore per host, so that no publisher sees more than
+/// `per_host_concurrency` requests from us at once.
+#[derive(Default)]
+struct HostLimits {
+    limits: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>,
+}
+
+impl HostLimits {
+    fn for_host(&self, host: &str, permits: usize) -> Arc<tokio::sync::Semaphore> {
+        let mut map = self.limits.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(host.to_ascii_lowercase())
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(permits.max(1))))
+            .clone()
+    }
+}
+
+/// Whether a failure may succeed if tried again shortly.
+pub fn is_transient(e: &FetchError) -> bool {
+    match e {
+        FetchError::Timeout { .. } | FetchError::Network { .. } => true,
+        FetchError::Status { status, .. } => *status == 429 || *status >= 500,
+        _ => false,
+    }
+}
+
+/// Jitter in 0.75..1.25 without a random number generator: the clock's
+/// nanoseconds are unpredictable enough to spread retries apart.
+fn jitter(d: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.subsec_nanos());
+    let factor = 0.75 + (nanos % 1000) as f64 / 2000.0;
+    d.mul_f64(factor)
 }
 
 /// Resolves host names and drops every address the guard refuses, so that a
@@ -209,7 +257,7 @@ impl Fetcher {
             .pool_max_idle_per_host(4)
             .build()
             .map_err(|e| FetchError::Network { url: String::new(), message: error_chain(&e) })?;
-        Ok(Self { client, config: Arc::new(config) })
+        Ok(Self { client, config: Arc::new(config), hosts: Arc::default() })
     }
 
     /// A client that also trusts `hosts` (a source's operator-approved
@@ -251,8 +299,42 @@ impl Fetcher {
         }
     }
 
-    /// GETs `url`, following redirects through the guard.
+    /// GETs `url` politely: at most `per_host_concurrency` requests to its
+    /// host at once, and transient failures retried with exponential backoff
+    /// and jitter, honouring Retry-After up to `max_retry_wait`.
     pub async fn get(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        let mut attempt = 1;
+        loop {
+            let result = {
+                let host = url.host_str().unwrap_or_default();
+                let limit = self.hosts.for_host(host, self.config.per_host_concurrency);
+                let _permit = limit.acquire().await.map_err(|_| FetchError::Network {
+                    url: url.to_string(),
+                    message: "the host limiter was closed".into(),
+                })?;
+                self.get_once(url, validators).await
+            };
+            let err = match result {
+                Ok(f) => return Ok(f),
+                Err(e) if attempt < self.config.max_attempts && is_transient(&e) => e,
+                Err(e) => return Err(e),
+            };
+            let backoff = jitter(self.config.retry_base * 2u32.pow(attempt - 1));
+            let wait = match &err {
+                FetchError::Status { retry_after: Some(secs), .. } => Duration::from_secs(*secs).max(backoff),
+                _ => backoff,
+            };
+            if wait > self.config.max_retry_wait {
+                return Err(err);
+            }
+            tracing::debug!(%url, attempt, ?wait, error = %err, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One GET, following redirects through the guard; no retries.
+    pub async fn get_once(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
         let mut current = url.clone();
         let mut all_permanent = true;
         let mut seen = vec![current.clone()];

@@ -127,3 +127,75 @@ async fn an_error_status_carries_retry_after() {
     let err = fetcher(&["127.0.0.1"], 1 << 20).get(&url(&format!("{origin}/busy")), &Validators::default()).await;
     assert!(matches!(err, Err(FetchError::Status { status: 503, retry_after: Some(120), .. })), "{err:?}");
 }
+
+#[derive(Clone, Default)]
+struct Counters {
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    max_in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn polite_app(c: Counters) -> axum::Router {
+    use std::sync::atomic::Ordering::SeqCst;
+    axum::Router::new()
+        .route(
+            "/flaky",
+            get(|axum::extract::State(c): axum::extract::State<Counters>| async move {
+                // 503 with Retry-After: 1 twice, then success.
+                if c.hits.fetch_add(1, SeqCst) < 2 {
+                    (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], "busy").into_response()
+                } else {
+                    "ok".into_response()
+                }
+            }),
+        )
+        .route(
+            "/missing",
+            get(|axum::extract::State(c): axum::extract::State<Counters>| async move {
+                c.hits.fetch_add(1, SeqCst);
+                StatusCode::NOT_FOUND
+            }),
+        )
+        .route(
+            "/slow",
+            get(|axum::extract::State(c): axum::extract::State<Counters>| async move {
+                let now = c.in_flight.fetch_add(1, SeqCst) + 1;
+                c.max_in_flight.fetch_max(now, SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                c.in_flight.fetch_sub(1, SeqCst);
+                "slow"
+            }),
+        )
+        .with_state(c)
+}
+
+#[tokio::test]
+async fn issue_4_transient_failures_are_retried_honouring_retry_after() {
+    let c = Counters::default();
+    let origin = serve("127.0.0.1", polite_app(c.clone())).await;
+    let f = fetcher(&["127.0.0.1"], 1 << 20);
+    let ok = f.get(&url(&format!("{origin}/flaky")), &Validators::default()).await.unwrap();
+    assert_eq!(&ok.body[..], b"ok");
+    assert_eq!(c.hits.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn issue_4_a_404_is_not_retried() {
+    let c = Counters::default();
+    let origin = serve("127.0.0.1", polite_app(c.clone())).await;
+    let err = fetcher(&["127.0.0.1"], 1 << 20).get(&url(&format!("{origin}/missing")), &Validators::default()).await;
+    assert!(matches!(err, Err(FetchError::Status { status: 404, .. })));
+    assert_eq!(c.hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn issue_4_no_more_than_two_requests_per_host_are_in_flight() {
+    let c = Counters::default();
+    let origin = serve("127.0.0.1", polite_app(c.clone())).await;
+    let f = fetcher(&["127.0.0.1"], 1 << 20);
+    let u = url(&format!("{origin}/slow"));
+    let v = Validators::default();
+    let all = futures::future::join_all((0..8).map(|_| f.get(&u, &v))).await;
+    assert!(all.iter().all(Result::is_ok));
+    assert_eq!(c.max_in_flight.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

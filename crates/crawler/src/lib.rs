@@ -186,17 +186,17 @@ impl Crawler {
         // Oldest first, so the first report of a story leads it.
         fresh.sort_by_key(|e| e.published);
         let fetch_pages = src.fetch_pages && !self.config.feeds_only;
-        let built = stream::iter(fresh)
+        // Each article is stored as soon as it is ready (in feed order), so a
+        // crash loses only the articles still in flight.
+        let mut built = stream::iter(fresh)
             .map(|entry| {
                 let fetcher = fetcher.clone();
                 let src = src.clone();
                 let now = self.clock.now();
                 async move { pipeline::prepare(&fetcher, &src, entry, fetch_pages, now).await }
             })
-            .buffered(self.config.page_concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await;
-        for item in built {
+            .buffered(self.config.page_concurrency.max(1));
+        while let Some(item) = built.next().await {
             match item {
                 Ok((article, warnings)) => {
                     report.warnings.extend(warnings);

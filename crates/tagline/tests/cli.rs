@@ -391,3 +391,79 @@ fn issue_4_opml_import_and_export_round_trip() {
     assert!(crawl.status.success(), "{}", stdout(&crawl));
     assert!(stdout(&crawl).contains("2 new"), "{}", stdout(&crawl));
 }
+
+/// A feed of `n` items whose article pages each take 300 ms.
+async fn slow_pages_server(n: usize) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::http::header::CONTENT_TYPE;
+    use axum::routing::get;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let o = origin.clone();
+    let app = axum::Router::new()
+        .route(
+            "/feed.xml",
+            get(move || {
+                let o = o.clone();
+                async move {
+                    let items: String = (0..n)
+                        .map(|i| format!("<item><title>Story {i}</title><link>{o}/a/{i}</link><guid>g{i}</guid><pubDate>Sat, 28 Jun 2025 01:{:02}:00 +0000</pubDate></item>", i % 60))
+                        .collect();
+                    ([(CONTENT_TYPE, "application/rss+xml")], format!("<rss version=\"2.0\"><channel><title>Slow</title>{items}</channel></rss>"))
+                }
+            }),
+        )
+        .route(
+            "/a/{i}",
+            get(|axum::extract::Path(i): axum::extract::Path<usize>| async move {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                ([(CONTENT_TYPE, "text/html")], format!("<html><head><title>Story {i}</title></head><body><article><p>Story number {i} tells of a harbour, a council and a long debate that went on well into the night.</p></article></body></html>"))
+            }),
+        );
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (origin, handle)
+}
+
+#[test]
+fn issue_4_kill_9_during_a_crawl_loses_nothing_and_the_next_crawl_completes_it() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (origin, _server) = rt.block_on(slow_pages_server(24));
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    assert!(tagline(d, &["--allow-private-network", "sources", "add", &format!("{origin}/feed.xml")]).status.success());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tagline"))
+        .arg("--data")
+        .arg(d)
+        .args(["crawl", "--once"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the crawl was killed, not finished");
+
+    let count = |rt: &tokio::runtime::Runtime| {
+        rt.block_on(async {
+            use store::Store;
+            let store = store::SqliteStore::open(d.join("tagline.db")).unwrap();
+            let q = store::ArticleQuery { filter: store::ArticleFilter::All, after: None, limit: 100 };
+            store.list_articles(&q).await.unwrap().into_iter().map(|a| a.guid).collect::<Vec<_>>()
+        })
+    };
+    let before = count(&rt);
+    assert!(before.len() < 24, "killed mid-crawl: {} stored", before.len());
+
+    let out = tagline(d, &["crawl", "--once"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let mut after = count(&rt);
+    for g in &before {
+        assert!(after.contains(g), "{g} stored before the kill is still there");
+    }
+    after.sort();
+    after.dedup();
+    assert_eq!(after.len(), 24, "every item stored exactly once");
+}

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use extract::Extracted;
 use feed::FeedEntry;
-use fetch::{Fetcher, Validators};
+use fetch::Fetcher;
 use model::{Category, NewArticle, Source, Tag, TagKind, TagName};
 
 /// Card excerpts are cut to about this many characters.
@@ -27,7 +27,7 @@ pub(crate) async fn prepare(
     };
     let mut extracted = None;
     if fetch_pages {
-        match fetcher.get(&link, &Validators::default()).await {
+        match fetcher.get_page(&link).await {
             Ok(page) => match extract::extract_with(
                 &page.body,
                 Some(page.final_url.as_str()),

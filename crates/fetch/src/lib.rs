@@ -2,6 +2,7 @@
 //! redirects, conditional GET, transparent decompression and a body limit.
 
 pub mod guard;
+pub mod robots;
 
 pub use guard::Guard;
 
@@ -18,6 +19,12 @@ use url::Url;
 /// tell which source is at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
+    /// The site's robots.txt disallows this URL for Tagline.
+    #[error("{url} is disallowed by the site's robots.txt")]
+    Robots {
+        /// The URL.
+        url: String,
+    },
     /// The SSRF guard refused the address before any connection was made.
     #[error("refused {url}: {reason}")]
     Forbidden {
@@ -158,6 +165,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     config: Arc<FetchConfig>,
     hosts: Arc<HostLimits>,
+    robots: Arc<robots::Cache>,
 }
 
 /// One semaphore per host, so that no publisher sees more than
@@ -257,7 +265,7 @@ impl Fetcher {
             .pool_max_idle_per_host(4)
             .build()
             .map_err(|e| FetchError::Network { url: String::new(), message: error_chain(&e) })?;
-        Ok(Self { client, config: Arc::new(config), hosts: Arc::default() })
+        Ok(Self { client, config: Arc::new(config), hosts: Arc::default(), robots: Arc::default() })
     }
 
     /// A client that also trusts `hosts` (a source's operator-approved
@@ -331,6 +339,36 @@ impl Fetcher {
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// [`Fetcher::get`] for a page the crawler chose to fetch: first checks
+    /// the host's robots.txt (fetched once and cached for a day; missing or
+    /// unreadable means everything is allowed).
+    pub async fn get_page(&self, url: &Url) -> Result<Fetched, FetchError> {
+        let origin = url.origin().ascii_serialization();
+        let rules = match self.robots.get(&origin) {
+            Some(r) => r,
+            None => {
+                let robots_url = url
+                    .join("/robots.txt")
+                    .map_err(|e| FetchError::BadUrl { url: url.to_string(), reason: e.to_string() })?;
+                let rules = match self.get(&robots_url, &Validators::default()).await {
+                    Ok(f) => robots::Rules::parse(&String::from_utf8_lossy(&f.body), &self.config.user_agent),
+                    Err(FetchError::Forbidden { url, reason }) => return Err(FetchError::Forbidden { url, reason }),
+                    Err(_) => robots::Rules::allow_all(),
+                };
+                self.robots.put(&origin, rules.clone());
+                rules
+            }
+        };
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        if !rules.allows(&path) {
+            return Err(FetchError::Robots { url: url.to_string() });
+        }
+        self.get(url, &Validators::default()).await
     }
 
     /// One GET, following redirects through the guard; no retries.

@@ -199,3 +199,31 @@ async fn issue_4_no_more_than_two_requests_per_host_are_in_flight() {
     assert!(all.iter().all(Result::is_ok));
     assert_eq!(c.max_in_flight.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn issue_4_robots_txt_is_honoured_for_pages_and_fetched_once_per_host() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let robots_hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let hits = robots_hits.clone();
+    let app = axum::Router::new()
+        .route(
+            "/robots.txt",
+            get(move || {
+                let hits = hits.clone();
+                async move {
+                    hits.fetch_add(1, SeqCst);
+                    "User-agent: *\nDisallow: /private/\n"
+                }
+            }),
+        )
+        .route("/public", get(|| async { "public" }))
+        .route("/private/x", get(|| async { "secret" }));
+    let origin = serve("127.0.0.1", app).await;
+    let f = fetcher(&["127.0.0.1"], 1 << 20);
+    assert_eq!(&f.get_page(&url(&format!("{origin}/public"))).await.unwrap().body[..], b"public");
+    let refused = f.get_page(&url(&format!("{origin}/private/x"))).await;
+    assert!(matches!(refused, Err(FetchError::Robots { .. })), "{refused:?}");
+    assert_eq!(robots_hits.load(SeqCst), 1, "robots.txt is cached");
+    // A feed the operator subscribed to is fetched with get(), without robots.txt.
+    assert!(f.get(&url(&format!("{origin}/private/x")), &Validators::default()).await.is_ok());
+}

@@ -4,6 +4,7 @@
 
 mod discover;
 mod pipeline;
+pub mod schedule;
 
 pub use discover::{discover_feed, DiscoverError, Discovered};
 pub use pipeline::build_article;
@@ -26,11 +27,13 @@ pub struct CrawlConfig {
     pub page_concurrency: usize,
     /// Store what feeds carry without fetching article pages.
     pub feeds_only: bool,
+    /// How often a feed may and must be fetched.
+    pub bounds: schedule::Bounds,
 }
 
 impl Default for CrawlConfig {
     fn default() -> Self {
-        Self { source_concurrency: 16, page_concurrency: 4, feeds_only: false }
+        Self { source_concurrency: 16, page_concurrency: 4, feeds_only: false, bounds: schedule::Bounds::default() }
     }
 }
 
@@ -116,9 +119,24 @@ impl Crawler {
         Ok(CrawlReport { sources: reports })
     }
 
+    /// Crawls the sources that are due, as the schedule of each says.
+    pub async fn crawl_due(&self) -> Result<CrawlReport, store::StoreError> {
+        let due = self.store.due_sources(self.clock.now()).await?;
+        let reports = stream::iter(due)
+            .map(|(s, failures)| async move { self.crawl_source_with(&s, failures).await })
+            .buffer_unordered(self.config.source_concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await;
+        Ok(CrawlReport { sources: reports })
+    }
+
     /// Crawls one source. Errors are recorded on the source and returned in
     /// the report, never propagated.
     pub async fn crawl_source(&self, src: &Source) -> SourceReport {
+        self.crawl_source_with(src, 0).await
+    }
+
+    async fn crawl_source_with(&self, src: &Source, failures: i64) -> SourceReport {
         let mut report = SourceReport {
             source: src.name.clone(),
             feed_url: src.feed_url.to_string(),
@@ -129,10 +147,12 @@ impl Crawler {
         };
         let outcome = match self.crawl_feed(src, &mut report).await {
             Ok(outcome) => outcome,
-            Err(message) => {
+            Err(CrawlError { message, retry_after }) => {
                 tracing::warn!(source = %src.name, feed = %src.feed_url, error = %message, "source failed");
                 report.error = Some(message.clone());
-                FetchOutcome { at: self.clock.now(), error: Some(message), ..Default::default() }
+                let now = self.clock.now();
+                let wait = schedule::after_failure(failures + 1, retry_after, self.config.bounds);
+                FetchOutcome { at: now, error: Some(message), next_fetch: Some(now + wait), ..Default::default() }
             }
         };
         if let Err(e) = self.store.record_fetch(src.id, outcome).await {
@@ -141,10 +161,10 @@ impl Crawler {
         report
     }
 
-    async fn crawl_feed(&self, src: &Source, report: &mut SourceReport) -> Result<FetchOutcome, String> {
-        let fetcher = self.fetcher_for(src).map_err(|e| e.to_string())?;
+    async fn crawl_feed(&self, src: &Source, report: &mut SourceReport) -> Result<FetchOutcome, CrawlError> {
+        let fetcher = self.fetcher_for(src)?;
         let validators = Validators { etag: src.etag.clone(), last_modified: src.last_modified.clone() };
-        let fetched = fetcher.get(src.feed_url.as_url(), &validators).await.map_err(|e| e.to_string())?;
+        let fetched = fetcher.get(src.feed_url.as_url(), &validators).await?;
         let moved_to = fetched.permanent_redirect.as_ref().and_then(|u| FeedUrl::parse(u.as_str()).ok());
         let mut outcome = FetchOutcome {
             at: self.clock.now(),
@@ -152,9 +172,14 @@ impl Crawler {
             etag: fetched.validators.etag.clone(),
             last_modified: fetched.validators.last_modified.clone(),
             moved_to,
+            next_fetch: None,
         };
+        let now = self.clock.now();
         if fetched.not_modified {
             report.not_modified = true;
+            // Nothing new: wait as long as after an unchanged fetch of a
+            // feed whose rhythm we do not know.
+            outcome.next_fetch = Some(now + schedule::after_success(&[], self.config.bounds));
             return Ok(outcome);
         }
         let ctx = feed::Context {
@@ -162,13 +187,16 @@ impl Crawler {
             content_type: fetched.content_type.as_deref(),
             content_location: None,
         };
-        let parsed = feed::parse_with(&fetched.body, &ctx).map_err(|e| format!("{}: {e}", fetched.final_url))?;
+        let parsed = feed::parse_with(&fetched.body, &ctx)
+            .map_err(|e| CrawlError::from(format!("{}: {e}", fetched.final_url)))?;
+        let published: Vec<_> = parsed.entries.iter().filter_map(|e| e.published.or(e.updated)).collect();
+        outcome.next_fetch = Some(now + schedule::after_success(&published, self.config.bounds));
         // Entries without any identity cannot be stored idempotently.
         let entries: Vec<feed::FeedEntry> = parsed.entries.into_iter().filter(|e| e.guid().is_some()).collect();
         if parsed.bozo {
             let why = parsed.errors.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
             if entries.iter().all(|e| e.link.is_none()) {
-                return Err(format!("{}: not a readable RSS, Atom or JSON feed ({why})", fetched.final_url));
+                return Err(format!("{}: not a readable RSS, Atom or JSON feed ({why})", fetched.final_url).into());
             }
             report
                 .warnings
@@ -176,7 +204,7 @@ impl Crawler {
         }
         let mut keys: Vec<String> = entries.iter().filter_map(|e| e.guid()).collect();
         keys.extend(entries.iter().filter_map(|e| e.link.clone()));
-        let known = self.store.known_entries(src.id, &keys).await.map_err(|e| e.to_string())?;
+        let known = self.store.known_entries(src.id, &keys).await.map_err(|e| CrawlError::from(e.to_string()))?;
         let mut fresh: Vec<feed::FeedEntry> = entries
             .into_iter()
             .filter(|e| {
@@ -204,7 +232,7 @@ impl Crawler {
                     match self.assign_and_insert(article).await {
                         Ok(Some(id)) => report.stored.push((id, title)),
                         Ok(None) => {}
-                        Err(e) => return Err(format!("could not store {title:?}: {e}")),
+                        Err(e) => return Err(format!("could not store {title:?}: {e}").into()),
                     }
                 }
                 Err(w) => report.warnings.push(w),
@@ -232,6 +260,28 @@ impl Crawler {
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let assignment = best.map_or(StoryAssignment::New, |(_, story)| StoryAssignment::Join(story));
         self.store.insert_article(article, assignment).await
+    }
+}
+
+/// Why a source's crawl failed, with the server's Retry-After if it sent one.
+struct CrawlError {
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl From<String> for CrawlError {
+    fn from(message: String) -> Self {
+        Self { message, retry_after: None }
+    }
+}
+
+impl From<FetchError> for CrawlError {
+    fn from(e: FetchError) -> Self {
+        let retry_after = match &e {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        Self { message: e.to_string(), retry_after }
     }
 }
 

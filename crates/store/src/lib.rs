@@ -90,6 +90,8 @@ pub struct FetchOutcome {
     pub last_modified: Option<String>,
     /// A permanent redirect's target, to replace the feed URL.
     pub moved_to: Option<FeedUrl>,
+    /// When the source is next due (`None`: at the next opportunity).
+    pub next_fetch: Option<DateTime<Utc>>,
 }
 
 /// Which story a new article joins.
@@ -150,6 +152,9 @@ pub trait Store: Send + Sync {
     async fn add_source(&self, source: NewSource) -> Result<(Source, bool)>;
     /// Every source, by name.
     async fn sources(&self) -> Result<Vec<Source>>;
+    /// Sources due for a fetch at `now`, most overdue first, with their
+    /// count of consecutive failures.
+    async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<(Source, i64)>>;
     /// A source by its slug.
     async fn source_by_slug(&self, slug: &str) -> Result<Option<Source>>;
     /// Records a fetch's result on a source.

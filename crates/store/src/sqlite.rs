@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_extract_rules.sql")),
+    (3, include_str!("../migrations/sqlite/0003_schedule.sql")),
 ];
 
 const READERS: usize = 4;
@@ -263,6 +264,18 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<(Source, i64)>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {SOURCE_COLS}, s.failures FROM sources s
+                 WHERE s.next_fetch_at IS NULL OR s.next_fetch_at <= ?1 ORDER BY s.next_fetch_at, s.id"
+            ))?;
+            let rows = stmt.query_map([ts(now)], |r| Ok((source_from_row(r, 0)?, r.get::<_, i64>(16)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
     async fn sources(&self) -> Result<Vec<Source>> {
         self.read(|conn| {
             let mut stmt = conn
@@ -290,9 +303,11 @@ impl Store for SqliteStore {
             let status = if o.error.is_some() { SourceStatus::Failing } else { SourceStatus::Ok };
             conn.execute(
                 "UPDATE sources SET status = ?2, last_error = ?3, last_fetched_at = ?4,
-                     etag = COALESCE(?5, etag), last_modified = COALESCE(?6, last_modified)
+                     etag = COALESCE(?5, etag), last_modified = COALESCE(?6, last_modified),
+                     next_fetch_at = ?7,
+                     failures = CASE WHEN ?3 IS NULL THEN 0 ELSE failures + 1 END
                  WHERE id = ?1",
-                params![source_id, status.as_str(), o.error, ts(o.at), o.etag, o.last_modified],
+                params![source_id, status.as_str(), o.error, ts(o.at), o.etag, o.last_modified, o.next_fetch.map(ts)],
             )?;
             if let Some(moved) = o.moved_to {
                 // Another source may already poll the new URL; keep the old one then.

@@ -143,3 +143,29 @@ async fn reopening_the_file_keeps_the_data_and_does_not_rerun_migrations() {
     let s = SqliteStore::open(&path).unwrap();
     assert_eq!(s.counts().await.unwrap().sources, 1);
 }
+
+#[tokio::test]
+async fn issue_4_sources_are_due_by_their_schedule_and_failures_are_counted() {
+    let (_d, s) = open();
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    let (b, _) = s.add_source(source("https://b.com/feed", "B")).await.unwrap();
+    assert_eq!(s.due_sources(t0()).await.unwrap().len(), 2, "new sources are due at once");
+    s.record_fetch(a.id, FetchOutcome { at: t0(), next_fetch: Some(t0() + Duration::hours(2)), ..Default::default() })
+        .await
+        .unwrap();
+    s.record_fetch(
+        b.id,
+        FetchOutcome { at: t0(), error: Some("HTTP 503".into()), next_fetch: Some(t0()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    s.record_fetch(
+        b.id,
+        FetchOutcome { at: t0(), error: Some("HTTP 503".into()), next_fetch: Some(t0()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let due = s.due_sources(t0() + Duration::minutes(1)).await.unwrap();
+    assert_eq!(due.iter().map(|(src, f)| (src.name.as_str(), *f)).collect::<Vec<_>>(), [("B", 2)]);
+    assert_eq!(s.due_sources(t0() + Duration::hours(3)).await.unwrap().len(), 2);
+}

@@ -143,8 +143,9 @@ pub struct CrawlArgs {
     /// Store what the feeds carry without fetching article pages.
     #[arg(long)]
     pub feeds_only: bool,
-    /// Seconds between crawls when not --once.
-    #[arg(long, default_value_t = 900)]
+    /// Seconds between looks for due sources when not --once (each feed's
+    /// own schedule, from how often it publishes, decides when it is fetched).
+    #[arg(long, default_value_t = 60)]
     pub interval: u64,
 }
 
@@ -156,7 +157,7 @@ pub struct ServeArgs {
     /// Do not crawl; only serve.
     #[arg(long)]
     pub no_crawl: bool,
-    /// Seconds between crawls.
+    /// Seconds between looks for due sources (default 60).
     #[arg(long)]
     pub interval: Option<u64>,
 }

@@ -20,7 +20,9 @@ use std::time::Duration;
 use store::{SqliteStore, Store};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
-const DEFAULT_INTERVAL: u64 = 900;
+/// Seconds between looks for due sources; each source's own schedule
+/// (crawler::schedule) decides whether it is fetched.
+const DEFAULT_TICK: u64 = 60;
 
 /// Everything a command needs, built from flags, environment and file.
 struct App {
@@ -302,7 +304,7 @@ async fn crawl(app: &App, args: &CrawlArgs) -> Result<std::process::ExitCode> {
     }
     let interval = Duration::from_secs(app.file.crawl_interval.unwrap_or(args.interval).max(1));
     loop {
-        match crawler.crawl_once().await {
+        match crawler.crawl_due().await {
             Ok(report) => print_report(&report),
             Err(e) => tracing::error!(error = %e, "crawl failed"),
         }
@@ -320,11 +322,10 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
     };
     if !args.no_crawl {
         let crawler = app.crawler(false);
-        let interval =
-            Duration::from_secs(args.interval.or(app.file.crawl_interval).unwrap_or(DEFAULT_INTERVAL).max(1));
+        let interval = Duration::from_secs(args.interval.or(app.file.crawl_interval).unwrap_or(DEFAULT_TICK).max(1));
         tokio::spawn(async move {
             loop {
-                match crawler.crawl_once().await {
+                match crawler.crawl_due().await {
                     Ok(r) => tracing::info!(stored = r.stored(), failed = r.failed().count(), "crawl finished"),
                     Err(e) => tracing::error!(error = %e, "crawl failed"),
                 }

@@ -2,14 +2,10 @@
 
 use crate::cli::ExtractArgs;
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Read};
 use std::path::Path;
-
-/// Inputs handled per parallel chunk; bounds memory on long batches.
-const CHUNK: usize = 256;
 
 #[derive(Deserialize)]
 struct BatchInput {
@@ -77,31 +73,7 @@ pub fn run(args: &ExtractArgs) -> Result<bool> {
         println!("{}", serde_json::to_string(&obj)?);
         return Ok(ok);
     }
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    loop {
-        let chunk: Vec<String> = lines.by_ref().take(CHUNK).collect::<std::io::Result<_>>()?;
-        if chunk.is_empty() {
-            break;
-        }
-        let results: Vec<Value> = chunk
-            .par_iter()
-            .filter(|l| !l.trim().is_empty())
-            .map(|line| {
-                // A parser bug must cost one line of output, not the batch.
-                std::panic::catch_unwind(|| batch_line(line)).unwrap_or_else(|_| {
-                    json!({ "id": serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("id").cloned()), "error": "internal error (panic) while processing this input" })
-                })
-            })
-            .collect();
-        for r in results {
-            serde_json::to_writer(&mut out, &r)?;
-            out.write_all(b"\n")?;
-        }
-    }
-    out.flush()?;
+    crate::batch::run(batch_line)?;
     Ok(true)
 }
 

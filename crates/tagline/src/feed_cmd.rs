@@ -3,10 +3,8 @@
 
 use crate::cli::ParseFeedArgs;
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::io::{BufRead, Write};
 use std::path::Path;
 
 #[derive(Deserialize)]
@@ -53,31 +51,7 @@ pub fn run(args: &ParseFeedArgs) -> Result<bool> {
         println!("{}", serde_json::to_string(&out)?);
         return Ok(ok);
     }
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    loop {
-        let chunk: Vec<String> = lines.by_ref().take(512).collect::<std::io::Result<_>>()?;
-        if chunk.is_empty() {
-            break;
-        }
-        let results: Vec<Value> = chunk
-            .par_iter()
-            .filter(|l| !l.trim().is_empty())
-            .map(|line| {
-                // A parser bug must cost one line of output, not the batch.
-                std::panic::catch_unwind(|| batch_line(line)).unwrap_or_else(|_| {
-                    json!({ "id": serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("id").cloned()), "error": "internal error (panic) while processing this input" })
-                })
-            })
-            .collect();
-        for r in results {
-            serde_json::to_writer(&mut out, &r)?;
-            out.write_all(b"\n")?;
-        }
-    }
-    out.flush()?;
+    crate::batch::run(batch_line)?;
     Ok(true)
 }
 

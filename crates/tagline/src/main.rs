@@ -1,5 +1,6 @@
 //! The tagline binary: wires the CLI to the crawler, the store and the web.
 
+mod batch;
 mod cli;
 mod config;
 mod demo;

@@ -209,6 +209,11 @@ fn atom_person(e: &Element, base: Option<&str>) -> Option<Person> {
     Some(p)
 }
 
+/// An enclosure at `url`, with the element's `type` and `length`.
+fn enclosure(c: &Element, url: String) -> Enclosure {
+    Enclosure { url, mime: c.attr("type").map(str::to_string), length: c.attr("length").map(str::to_string) }
+}
+
 fn is_atom(e: &Element) -> bool {
     e.ns == ns::ATOM10 || e.ns == ns::ATOM03
 }
@@ -423,11 +428,7 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
                 "category" => e.categories.extend(text(c)),
                 "enclosure" => {
                     if let Some(u) = c.attr("url") {
-                        e.enclosures.push(Enclosure {
-                            url: resolve(u, cbase),
-                            mime: c.attr("type").map(str::to_string),
-                            length: c.attr("length").map(str::to_string),
-                        });
+                        e.enclosures.push(enclosure(c, resolve(u, cbase)));
                     }
                 }
                 _ => {}
@@ -459,11 +460,7 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
                         e.link = e.link.take().or_else(|| c.attr("href").map(|h| resolve(h, cbase)));
                     } else if rel == "enclosure" {
                         if let Some(h) = c.attr("href") {
-                            e.enclosures.push(Enclosure {
-                                url: resolve(h, cbase),
-                                mime: c.attr("type").map(str::to_string),
-                                length: c.attr("length").map(str::to_string),
-                            });
+                            e.enclosures.push(enclosure(c, resolve(h, cbase)));
                         }
                     }
                 }
@@ -595,11 +592,7 @@ fn atom_entry(entry: &Element, base: Option<&str>) -> FeedEntry {
                     if let Some((rel, href)) = atom_link(c, cbase) {
                         match rel.as_str() {
                             "alternate" if e.link.is_none() => e.link = Some(href),
-                            "enclosure" => e.enclosures.push(Enclosure {
-                                url: href,
-                                mime: c.attr("type").map(str::to_string),
-                                length: c.attr("length").map(str::to_string),
-                            }),
+                            "enclosure" => e.enclosures.push(enclosure(c, href)),
                             _ => {}
                         }
                     }

@@ -48,6 +48,12 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Parse saved feed files, as JSON (the predictions shape of check_feeds.py).
     ParseFeed(ParseFeedArgs),
+    /// Categorise JSON lines {"id","title","text"} from stdin.
+    Classify,
+    /// Tag JSON lines {"id","title","text"} from stdin.
+    Tag,
+    /// Group JSON lines {"id","title","text","published"?} from stdin into stories, in arrival order.
+    Cluster,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ mod batch;
 mod cli;
 mod config;
 mod demo;
+mod enrich_cmd;
 mod extract_cmd;
 mod feed_cmd;
 
@@ -109,6 +110,9 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match &cli.command {
+        Command::Classify => enrich_cmd::classify().map(|_| ExitCode::SUCCESS),
+        Command::Tag => enrich_cmd::tag().map(|_| ExitCode::SUCCESS),
+        Command::Cluster => enrich_cmd::cluster().map(|_| ExitCode::SUCCESS),
         Command::ParseFeed(args) => Ok(if feed_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Extract(args) => Ok(if extract_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Demo(args) => demo::run(args, &cli).await.map(|_| ExitCode::SUCCESS),

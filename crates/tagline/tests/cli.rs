@@ -467,3 +467,52 @@ fn issue_4_kill_9_during_a_crawl_loses_nothing_and_the_next_crawl_completes_it()
     after.dedup();
     assert_eq!(after.len(), 24, "every item stored exactly once");
 }
+
+fn run_stdin(args: &[&str], input: &str) -> Vec<serde_json::Value> {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tagline"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn issue_5_evaluation_commands_on_the_seed_articles() {
+    let articles = seed_articles();
+    let input: String = articles
+        .iter()
+        .rev() // arrival order: oldest first
+        .map(|a| {
+            serde_json::json!({"id": a["id"], "title": a["title"], "text": a["body"], "published": a["published"]})
+                .to_string()
+                + "\n"
+        })
+        .collect();
+
+    for t in run_stdin(&["tag"], &input) {
+        let names: Vec<&str> = t["tags"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"China-CentralAsia"), "{}: {names:?}", t["id"]);
+        assert!(!t["keyphrases"].as_array().unwrap().is_empty());
+    }
+
+    let stories = run_stdin(&["cluster"], &input);
+    let story_of = |id: &str| stories.iter().find(|s| s["id"] == id).unwrap()["story"].clone();
+    for a in &articles {
+        for b in &articles {
+            let same_gold = a["story_cluster"] == b["story_cluster"];
+            let same_pred = story_of(a["id"].as_str().unwrap()) == story_of(b["id"].as_str().unwrap());
+            assert_eq!(same_gold, same_pred, "{} and {}", a["id"], b["id"]);
+        }
+    }
+
+    for c in run_stdin(&["classify"], &input) {
+        assert_eq!(c["scores"].as_object().unwrap().len(), 8, "scores over the whole taxonomy");
+        assert!(c["label"].is_string());
+    }
+}

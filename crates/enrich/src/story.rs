@@ -21,7 +21,12 @@ const LEAD_WORDS: usize = 80;
 pub const WINDOW_HOURS: i64 = 72;
 
 /// Articles at least this similar are put in one story.
-pub const THRESHOLD: f32 = 0.45;
+///
+/// Chosen by 2-fold cross-validation over ECB+ dev topics (odd/even topic
+/// numbers; `bench/enrich.py` and docs/benchmarks.md): the folds picked 0.25
+/// and 0.15, held-out B-cubed F1 0.789 and 0.810. The higher value keeps
+/// the seed's near-miss negatives apart.
+pub const THRESHOLD: f32 = 0.25;
 
 impl StoryDoc {
     /// Builds the features from an article's parts.

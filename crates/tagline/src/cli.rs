@@ -53,7 +53,14 @@ pub enum Command {
     /// Tag JSON lines {"id","title","text"} from stdin.
     Tag,
     /// Group JSON lines {"id","title","text","published"?} from stdin into stories, in arrival order.
-    Cluster,
+    Cluster(ClusterArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClusterArgs {
+    /// Similarity at which an article joins a story (default: the crawler's).
+    #[arg(long)]
+    pub threshold: Option<f32>,
 }
 
 #[derive(Args, Debug)]

@@ -58,7 +58,8 @@ pub fn tag() -> Result<()> {
 /// `{"id","title","text","published"?}` in arrival order → `{"id","story"}`
 /// (also as `cluster`, the field score_clusters.py reads). Sequential by
 /// nature: each document is matched against the stories before it.
-pub fn cluster() -> Result<()> {
+pub fn cluster(threshold: Option<f32>) -> Result<()> {
+    let threshold = threshold.unwrap_or(enrich::story::THRESHOLD);
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -88,7 +89,7 @@ pub fn cluster() -> Result<()> {
         let best = seen
             .iter()
             .map(|(other, story)| (enrich::similarity(&doc, other), *story))
-            .filter(|(sim, _)| *sim >= enrich::story::THRESHOLD)
+            .filter(|(sim, _)| *sim >= threshold)
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let story = match best {
             Some((_, s)) => s,

@@ -112,7 +112,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match &cli.command {
         Command::Classify => enrich_cmd::classify().map(|_| ExitCode::SUCCESS),
         Command::Tag => enrich_cmd::tag().map(|_| ExitCode::SUCCESS),
-        Command::Cluster => enrich_cmd::cluster().map(|_| ExitCode::SUCCESS),
+        Command::Cluster(args) => enrich_cmd::cluster(args.threshold).map(|_| ExitCode::SUCCESS),
         Command::ParseFeed(args) => Ok(if feed_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Extract(args) => Ok(if extract_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Demo(args) => demo::run(args, &cli).await.map(|_| ExitCode::SUCCESS),

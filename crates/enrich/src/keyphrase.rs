@@ -88,10 +88,17 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
         })
         .collect();
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.phrase.cmp(&b.phrase)));
-    // Drop phrases contained in a better one ("central" under "central asia").
+    // A phrase inside a chosen one adds nothing ("asia" under "central
+    // asia"); a longer phrase takes the place of the shorter one it contains
+    // ("oil spill" replaces "spill"), keeping the shorter one's rank.
     let mut out: Vec<KeyPhrase> = Vec::new();
     for k in scored {
-        if out.iter().any(|o| contains_words(&o.phrase, &k.phrase) || contains_words(&k.phrase, &o.phrase)) {
+        if out.iter().any(|o| contains_words(&o.phrase, &k.phrase)) {
+            continue;
+        }
+        if let Some(pos) = out.iter().position(|o| contains_words(&k.phrase, &o.phrase)) {
+            out[pos].phrase = k.phrase;
+            out.dedup_by(|a, b| a.phrase == b.phrase);
             continue;
         }
         out.push(k);

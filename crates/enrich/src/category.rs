@@ -31,9 +31,19 @@ fn lexicon() -> &'static HashMap<&'static str, Vec<Category>> {
     })
 }
 
-/// Scores every category for a title and text; `None` when nothing points
-/// anywhere. Title words count three times.
+/// Scores every category for a title and text: the trained model compiled
+/// into the binary when there is one, else the keyword lexicon. `None` when
+/// nothing points anywhere.
 pub fn classify(title: &str, text: &str) -> Option<(Category, Vec<(Category, f32)>)> {
+    if let Some(model) = crate::model::builtin() {
+        let scores = model.predict(title, text);
+        return Some((scores[0].0, scores));
+    }
+    classify_by_keywords(title, text)
+}
+
+/// The keyword lexicon classifier; title words count three times.
+pub fn classify_by_keywords(title: &str, text: &str) -> Option<(Category, Vec<(Category, f32)>)> {
     let lex = lexicon();
     let mut scores: HashMap<Category, f32> = HashMap::new();
     for (weight, part) in [(3.0, title), (1.0, text)] {
@@ -61,12 +71,13 @@ mod tests {
 
     #[test]
     fn a_markets_story_is_business() {
-        let (c, _) = classify("Shares rise as investors cheer earnings", "Stocks and markets rallied.").unwrap();
+        let (c, _) =
+            classify_by_keywords("Shares rise as investors cheer earnings", "Stocks and markets rallied.").unwrap();
         assert_eq!(c, Category::Business);
     }
 
     #[test]
     fn text_without_evidence_is_unclassified() {
-        assert!(classify("Hello", "Lorem ipsum").is_none());
+        assert!(classify_by_keywords("Hello", "Lorem ipsum").is_none());
     }
 }

@@ -4,6 +4,7 @@ pub mod category;
 pub mod gazetteer;
 pub mod keyphrase;
 pub mod lang;
+pub mod model;
 pub mod story;
 pub mod tags;
 mod tokenize;

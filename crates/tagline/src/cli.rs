@@ -50,10 +50,32 @@ pub enum Command {
     ParseFeed(ParseFeedArgs),
     /// Categorise JSON lines {"id","title","text"} from stdin.
     Classify,
+    /// Train a model from labelled data.
+    #[command(subcommand)]
+    Train(TrainCommand),
     /// Tag JSON lines {"id","title","text"} from stdin.
     Tag,
     /// Group JSON lines {"id","title","text","published"?} from stdin into stories, in arrival order.
     Cluster(ClusterArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrainCommand {
+    /// The category classifier, from *.jsonl[.gz] files of {"id","title","text","label"}.
+    Category(TrainCategoryArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TrainCategoryArgs {
+    /// Directory with the labelled files.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Where to write the model.
+    #[arg(long, default_value = "crates/enrich/data/category.model")]
+    pub out: PathBuf,
+    /// Folds for the cross-validation report (0 to skip it).
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
 }
 
 #[derive(Args, Debug)]

@@ -105,3 +105,114 @@ pub fn cluster(threshold: Option<f32>) -> Result<()> {
     out.flush()?;
     Ok(())
 }
+
+/// A corpus label in Tagline's taxonomy (AG News and BBC News names too).
+fn taxonomy_label(label: &str) -> Option<model::Category> {
+    use model::Category::*;
+    Some(match label.trim().to_lowercase().as_str() {
+        "world" => World,
+        "politics" => Politics,
+        "business" => Business,
+        "sport" | "sports" => Sports,
+        "tech" | "sci/tech" | "technology" => Technology,
+        "science" => Science,
+        "health" => Health,
+        "entertainment" => Entertainment,
+        _ => return None,
+    })
+}
+
+/// Whether a predicted category counts as the corpus's gold label: AG News
+/// folds World+Politics and Technology+Science+Health together; BBC News
+/// has no separate world section.
+fn counts_as(pred: model::Category, gold: &str) -> bool {
+    use model::Category::*;
+    match gold.trim().to_lowercase().as_str() {
+        "world" => matches!(pred, World | Politics),
+        "sci/tech" => matches!(pred, Technology | Science | Health),
+        "politics" => matches!(pred, Politics | World),
+        "tech" => matches!(pred, Technology | Science | Health),
+        other => taxonomy_label(other) == Some(pred),
+    }
+}
+
+struct Labelled {
+    id: String,
+    corpus: String,
+    title: String,
+    text: String,
+    gold: String,
+    label: model::Category,
+}
+
+fn read_labelled(dir: &std::path::Path) -> Result<Vec<Labelled>> {
+    use anyhow::Context;
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".jsonl") || p.to_string_lossy().ends_with(".jsonl.gz"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let bytes = crate::extract_cmd::read_page(&f)?;
+        let corpus = f.file_name().unwrap_or_default().to_string_lossy().split('.').next().unwrap_or("").to_string();
+        for line in String::from_utf8_lossy(&bytes).lines().filter(|l| !l.trim().is_empty()) {
+            let v: Value = serde_json::from_str(line).with_context(|| format!("a line of {}", f.display()))?;
+            let gold = v["label"].as_str().unwrap_or("").to_string();
+            let Some(label) = taxonomy_label(&gold) else { continue };
+            out.push(Labelled {
+                id: v["id"].as_str().unwrap_or("").to_string(),
+                corpus: corpus.clone(),
+                title: v["title"].as_str().unwrap_or("").to_string(),
+                text: v["text"].as_str().unwrap_or("").to_string(),
+                gold,
+                label,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `tagline train category`: k-fold cross-validation report, then a model
+/// trained on everything, written to `--out`.
+pub fn train_category(args: &crate::cli::TrainCategoryArgs) -> Result<()> {
+    use anyhow::Context;
+    let docs = read_labelled(&args.data)?;
+    anyhow::ensure!(!docs.is_empty(), "no labelled documents in {}", args.data.display());
+    let examples = |keep: &dyn Fn(usize) -> bool| -> Vec<enrich::model::Example> {
+        docs.iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, d)| enrich::model::Example { title: &d.title, text: &d.text, label: d.label })
+            .collect()
+    };
+    if args.folds > 1 {
+        // Folds by a hash of the id, so they do not depend on file order.
+        let fold_of = |d: &Labelled| {
+            d.id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)) as usize % args.folds
+        };
+        let mut right: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for k in 0..args.folds {
+            let model = enrich::model::Model::train(&examples(&|i| fold_of(&docs[i]) != k));
+            for d in docs.iter().filter(|d| fold_of(d) == k) {
+                let pred = model.predict(&d.title, &d.text)[0].0;
+                let e = right.entry(d.corpus.clone()).or_default();
+                e.0 += counts_as(pred, &d.gold) as usize;
+                e.1 += 1;
+            }
+        }
+        for (corpus, (ok, n)) in &right {
+            println!(
+                "{}-fold cross-validation, {corpus}: accuracy {:.3} over {n} documents",
+                args.folds,
+                *ok as f64 / *n as f64
+            );
+        }
+    }
+    let model = enrich::model::Model::train(&examples(&|_| true));
+    let bytes = model.to_bytes();
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    println!("wrote {} ({} bytes) from {} documents", args.out.display(), bytes.len(), docs.len());
+    Ok(())
+}

@@ -111,6 +111,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match &cli.command {
         Command::Classify => enrich_cmd::classify().map(|_| ExitCode::SUCCESS),
+        Command::Train(cli::TrainCommand::Category(args)) => {
+            enrich_cmd::train_category(args).map(|_| ExitCode::SUCCESS)
+        }
         Command::Tag => enrich_cmd::tag().map(|_| ExitCode::SUCCESS),
         Command::Cluster(args) => enrich_cmd::cluster(args.threshold).map(|_| ExitCode::SUCCESS),
         Command::ParseFeed(args) => Ok(if feed_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),

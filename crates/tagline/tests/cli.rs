@@ -516,3 +516,47 @@ fn issue_5_evaluation_commands_on_the_seed_articles() {
         assert!(c["label"].is_string());
     }
 }
+
+#[test]
+fn issue_5_train_category_cross_validates_and_writes_a_reproducible_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = String::new();
+    for i in 0..30 {
+        let (label, text) = if i % 2 == 0 {
+            ("business", "Shares and markets rallied as investors cheered company earnings and profit.")
+        } else {
+            ("sport", "The team won the cup match with a late goal before the league season ends.")
+        };
+        lines.push_str(
+            &serde_json::json!({"id": format!("d{i}"), "title": "", "text": text, "label": label}).to_string(),
+        );
+        lines.push('\n');
+    }
+    std::fs::write(dir.path().join("toy.jsonl"), lines).unwrap();
+    let out1 = dir.path().join("a.model");
+    let out2 = dir.path().join("b.model");
+    let run = |out: &std::path::Path| {
+        tagline(
+            dir.path(),
+            &[
+                "train",
+                "category",
+                "--data",
+                dir.path().to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--folds",
+                "3",
+            ],
+        )
+    };
+    let first = run(&out1);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("3-fold cross-validation, toy: accuracy 1.000 over 30 documents"),
+        "{}",
+        stdout(&first)
+    );
+    assert!(run(&out2).status.success());
+    assert_eq!(std::fs::read(&out1).unwrap(), std::fs::read(&out2).unwrap(), "retraining reproduces the model");
+}

@@ -84,6 +84,15 @@ fn parse_clock(now: Option<&str>) -> Result<Clock> {
 }
 
 fn main() -> std::process::ExitCode {
+    // Like other command-line tools, end quietly when the reader of our
+    // output goes away (`tagline parse-feed --batch | head`); Rust ignores
+    // SIGPIPE by default, which turns it into a panic in println!.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of a signal, before any
+    // thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -167,6 +176,15 @@ async fn add_source(app: &App, args: &AddArgs) -> Result<()> {
 /// source with `--allow-private-network` or `--allow-host` records the
 /// operator's consent for that source's hosts, so later crawls need no flag.
 async fn trusted_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
+    let hosts = non_public_allowed_hosts(guard, urls).await;
+    for h in &hosts {
+        println!("note: {h} is not a public address; allowed for this source as you asked");
+    }
+    hosts
+}
+
+/// The non-public hosts among `urls` that the current flags allow.
+async fn non_public_allowed_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for u in urls {
         let Some(host) = u.host_str() else { continue };
@@ -183,7 +201,6 @@ async fn trusted_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
             None => false,
         };
         if non_public {
-            println!("note: {host} is not a public address; allowed for this source as you asked");
             out.push(host.to_string());
         }
     }
@@ -193,7 +210,7 @@ async fn trusted_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
 async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let outlines = feed::opml::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-    let (mut added, mut known, mut invalid) = (0, 0, 0);
+    let (mut added, mut known, mut invalid, mut trusted_count) = (0, 0, 0, 0usize);
     for o in outlines {
         let feed_url = match FeedUrl::parse(&o.feed_url) {
             Ok(u) => u,
@@ -204,7 +221,8 @@ async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()> {
             }
         };
         let name = o.title.clone().unwrap_or_else(|| feed_url.as_url().host_str().unwrap_or("source").to_string());
-        let trusted = trusted_hosts(&app.fetcher.config().guard, &[feed_url.as_url()]).await;
+        let trusted = non_public_allowed_hosts(&app.fetcher.config().guard, &[feed_url.as_url()]).await;
+        trusted_count += usize::from(!trusted.is_empty());
         let (_, created) = app
             .store
             .add_source(NewSource {
@@ -224,6 +242,9 @@ async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()> {
         }
     }
     println!("imported {added} sources ({known} already known, {invalid} invalid)");
+    if trusted_count > 0 {
+        println!("note: {trusted_count} of them are on non-public addresses, allowed as you asked");
+    }
     Ok(())
 }
 

@@ -513,11 +513,26 @@ impl Store for SqliteStore {
                 })
             })?;
             let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-            let mut ents = conn.prepare_cached(
-                "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ?1 AND t.kind = 'entity'",
-            )?;
+            if out.is_empty() {
+                return Ok(out);
+            }
+            // One query for every candidate's entities, not one per candidate:
+            // this runs for each article the crawler stores.
+            let placeholders = vec!["?"; out.len()].join(",");
+            let mut ents = conn.prepare_cached(&format!(
+                "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                 WHERE at.article_id IN ({placeholders}) AND t.kind = 'entity' ORDER BY at.article_id, t.name"
+            ))?;
+            let mut by_id: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+            let rows = ents.query_map(params_from_iter(out.iter().map(|c| c.id)), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (id, name) = row?;
+                by_id.entry(id).or_default().push(name);
+            }
             for c in &mut out {
-                c.entities = ents.query_map([c.id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+                c.entities = by_id.remove(&c.id).unwrap_or_default();
             }
             Ok(out)
         })

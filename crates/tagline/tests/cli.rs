@@ -172,6 +172,25 @@ fn issue_2_seed_replay_through_the_cli() {
     }
 }
 
+/// Serves `app` on `listener` until the test ends; returns its origin.
+fn serve_on(listener: tokio::net::TcpListener, app: axum::Router) -> (String, tokio::task::JoinHandle<()>) {
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (origin, handle)
+}
+
+/// Every stored article, newest first, read straight from the data directory.
+fn stored_articles(rt: &tokio::runtime::Runtime, data: &Path) -> Vec<model::Article> {
+    rt.block_on(async {
+        use store::Store;
+        let store = store::SqliteStore::open(data.join("tagline.db")).unwrap();
+        let q = store::ArticleQuery { filter: store::ArticleFilter::All, after: None, limit: 1000 };
+        store.list_articles(&q).await.unwrap()
+    })
+}
+
 /// A small misbehaving publisher web for the failure cases.
 async fn fault_server() -> (String, tokio::task::JoinHandle<()>) {
     use axum::http::header::CONTENT_TYPE;
@@ -213,10 +232,7 @@ async fn fault_server() -> (String, tokio::task::JoinHandle<()>) {
                 )
             }),
         );
-    let handle = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    (origin, handle)
+    serve_on(listener, app)
 }
 
 #[test]
@@ -345,12 +361,7 @@ fn issue_3_per_source_rules_apply_when_crawling() {
     assert!(shown.contains("p + p"), "{shown}");
 
     assert!(tagline(d, &["crawl", "--once"]).status.success());
-    let texts = rt.block_on(async {
-        use store::Store;
-        let store = store::SqliteStore::open(d.join("tagline.db")).unwrap();
-        let q = store::ArticleQuery { filter: store::ArticleFilter::All, after: None, limit: 10 };
-        store.list_articles(&q).await.unwrap().into_iter().map(|a| a.text).collect::<Vec<_>>()
-    });
+    let texts: Vec<String> = stored_articles(&rt, d).into_iter().map(|a| a.text).collect();
     assert_eq!(texts.len(), 2);
     for t in texts {
         assert!(t.contains("harbour budget"), "{t}");
@@ -419,10 +430,7 @@ async fn slow_pages_server(n: usize) -> (String, tokio::task::JoinHandle<()>) {
                 ([(CONTENT_TYPE, "text/html")], format!("<html><head><title>Story {i}</title></head><body><article><p>Story number {i} tells of a harbour, a council and a long debate that went on well into the night.</p></article></body></html>"))
             }),
         );
-    let handle = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    (origin, handle)
+    serve_on(listener, app)
 }
 
 #[test]
@@ -446,14 +454,7 @@ fn issue_4_kill_9_during_a_crawl_loses_nothing_and_the_next_crawl_completes_it()
     let status = child.wait().unwrap();
     assert!(!status.success(), "the crawl was killed, not finished");
 
-    let count = |rt: &tokio::runtime::Runtime| {
-        rt.block_on(async {
-            use store::Store;
-            let store = store::SqliteStore::open(d.join("tagline.db")).unwrap();
-            let q = store::ArticleQuery { filter: store::ArticleFilter::All, after: None, limit: 100 };
-            store.list_articles(&q).await.unwrap().into_iter().map(|a| a.guid).collect::<Vec<_>>()
-        })
-    };
+    let count = |rt: &tokio::runtime::Runtime| stored_articles(rt, d).into_iter().map(|a| a.guid).collect::<Vec<_>>();
     let before = count(&rt);
     assert!(before.len() < 24, "killed mid-crawl: {} stored", before.len());
 

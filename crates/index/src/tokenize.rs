@@ -91,8 +91,8 @@ pub fn tokens(text: &str) -> Vec<Token> {
             if run.len() == 1 {
                 push(run[0].0, end_of(0), &mut out);
             } else {
-                for k in 0..run.len() - 1 {
-                    push(run[k].0, end_of(k + 1), &mut out);
+                for pair in run.windows(2) {
+                    push(pair[0].0, pair[1].0 + pair[1].1.len_utf8(), &mut out);
                 }
             }
             continue;

@@ -242,7 +242,8 @@ impl Crawler {
         Ok(outcome)
     }
 
-    async fn assign_and_insert(&self, article: model::NewArticle) -> Result<Option<i64>, store::StoreError> {
+    async fn assign_and_insert(&self, mut article: model::NewArticle) -> Result<Option<i64>, store::StoreError> {
+        apply_tag_rules(&mut article, &self.store.tag_rules().await?);
         let _guard = self.assign.lock().await;
         let window = Duration::hours(enrich::story::WINDOW_HOURS);
         let candidates =
@@ -260,6 +261,18 @@ impl Crawler {
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let assignment = best.map_or(StoryAssignment::New, |(_, story)| StoryAssignment::Join(story));
         self.store.insert_article(article, assignment).await
+    }
+}
+
+/// Adds the tags of the operator's rules that match. A rule's tag outranks
+/// the derived ones: the operator asked for it.
+pub fn apply_tag_rules(article: &mut model::NewArticle, rules: &[model::TagRule]) {
+    for rule in rules {
+        if rule.matches(article.source_id, &article.title, &article.text)
+            && !article.tags.iter().any(|t| t.name.key() == rule.tag.key())
+        {
+            article.tags.insert(0, model::Tag { name: rule.tag.clone(), kind: model::TagKind::Rule, score: 1.0 });
+        }
     }
 }
 

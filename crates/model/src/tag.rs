@@ -79,6 +79,8 @@ pub enum TagKind {
     Relationship,
     /// A category or tag that the publisher's feed supplied.
     Feed,
+    /// Added by an operator's tag rule.
+    Rule,
 }
 
 impl TagKind {
@@ -89,6 +91,7 @@ impl TagKind {
             TagKind::KeyPhrase => "key_phrase",
             TagKind::Relationship => "relationship",
             TagKind::Feed => "feed",
+            TagKind::Rule => "rule",
         }
     }
 
@@ -99,6 +102,7 @@ impl TagKind {
             "key_phrase" => Some(TagKind::KeyPhrase),
             "relationship" => Some(TagKind::Relationship),
             "feed" => Some(TagKind::Feed),
+            "rule" => Some(TagKind::Rule),
             _ => None,
         }
     }

@@ -199,3 +199,80 @@ pub struct Story {
     /// How many distinct sources cover it.
     pub outlet_count: i64,
 }
+
+/// An operator's tagging rule: articles matching any keyword (or every
+/// article of the pinned source) get the tag.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TagRule {
+    /// Store identifier (0 before it is stored).
+    pub id: i64,
+    /// The tag to add.
+    pub tag: crate::TagName,
+    /// Words or phrases, matched case-insensitively on word boundaries.
+    pub keywords: Vec<String>,
+    /// Restricts the rule to one source; with no keywords, pins the tag to it.
+    pub source_id: Option<i64>,
+}
+
+impl TagRule {
+    /// Whether the rule applies to an article of `source_id` with this text.
+    pub fn matches(&self, source_id: i64, title: &str, text: &str) -> bool {
+        if self.source_id.is_some_and(|s| s != source_id) {
+            return false;
+        }
+        if self.keywords.is_empty() {
+            return self.source_id.is_some();
+        }
+        let hay = format!("{title}\n{text}").to_lowercase();
+        self.keywords.iter().any(|k| contains_word(&hay, &k.to_lowercase()))
+    }
+}
+
+fn contains_word(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    hay.match_indices(needle).any(|(i, m)| {
+        let before = hay[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after = hay[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        before && after
+    })
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    fn rule(keywords: &[&str], source_id: Option<i64>) -> TagRule {
+        TagRule {
+            id: 0,
+            tag: crate::TagName::parse("CriticalMinerals").unwrap(),
+            keywords: keywords.iter().map(|s| s.to_string()).collect(),
+            source_id,
+        }
+    }
+
+    #[test]
+    fn a_keyword_matches_on_word_boundaries_only() {
+        let r = rule(&["lithium"], None);
+        assert!(r.matches(1, "Lithium deal", ""));
+        assert!(!r.matches(1, "Lithiumite is a mineral", ""));
+    }
+
+    #[test]
+    fn a_phrase_keyword_matches_case_insensitively() {
+        assert!(rule(&["rare earths"], None).matches(1, "", "Exports of Rare Earths rose."));
+    }
+
+    #[test]
+    fn a_pinned_rule_tags_every_article_of_its_source_and_no_other() {
+        let r = rule(&[], Some(7));
+        assert!(r.matches(7, "anything", ""));
+        assert!(!r.matches(8, "anything", ""));
+    }
+
+    #[test]
+    fn a_rule_with_neither_keywords_nor_source_matches_nothing() {
+        assert!(!rule(&[], None).matches(1, "x", "y"));
+    }
+}

@@ -9,7 +9,7 @@ pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use model::{Article, Category, FeedUrl, NewArticle, NewSource, Source, Story, TagKind, TagName};
+use model::{Article, Category, FeedUrl, NewArticle, NewSource, Source, Story, TagKind, TagName, TagRule};
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +54,8 @@ pub enum ArticleFilter {
     Source(i64),
     /// Articles of this story.
     Story(i64),
+    /// Articles from sources of this region (an edition), upper case.
+    Edition(String),
 }
 
 /// A position in a newest-first list: lists continue strictly after it, so
@@ -131,6 +133,48 @@ pub struct TagCount {
     pub count: i64,
 }
 
+/// A story as the home page ranks it.
+#[derive(Clone, Debug)]
+pub struct StorySummary {
+    /// The story.
+    pub story: Story,
+    /// Its lead article.
+    pub lead: Article,
+    /// When its newest article was published.
+    pub latest: DateTime<Utc>,
+}
+
+/// A tag rising in use: its use in the last day against its daily baseline.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TrendingTag {
+    /// Name.
+    pub name: TagName,
+    /// Kind.
+    pub kind: TagKind,
+    /// Articles in the last 24 hours.
+    pub recent: i64,
+    /// Articles per day over the week before.
+    pub baseline: f64,
+}
+
+/// A region with sources, for the edition picker.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Region {
+    /// Upper-case code, such as "MY".
+    pub code: String,
+    /// Sources in it.
+    pub sources: i64,
+}
+
+/// Article deletions after a position in the deletion log.
+#[derive(Clone, Debug, Default)]
+pub struct Deletions {
+    /// Deleted article ids.
+    pub ids: Vec<i64>,
+    /// The log position of the last one (unchanged when empty).
+    pub through: i64,
+}
+
 /// Row counts, for status output and checks.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
@@ -185,4 +229,29 @@ pub trait Store: Send + Sync {
     async fn tag(&self, name: &TagName) -> Result<Option<TagCount>>;
     /// Row counts.
     async fn counts(&self) -> Result<Counts>;
+    /// Articles with ids above `after_id`, in id order, for search indexing.
+    async fn articles_after_id(&self, after_id: i64, limit: usize) -> Result<Vec<Article>>;
+    /// Articles by id, in the order given; missing ids are skipped.
+    async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>>;
+    /// Deleted article ids logged after position `after`.
+    async fn deletions_after(&self, after: i64, limit: usize) -> Result<Deletions>;
+    /// Stories among the `window` most recent articles, with counts, for the
+    /// home page to rank.
+    async fn recent_stories(&self, window: usize) -> Result<Vec<StorySummary>>;
+    /// Tags most often found on the same articles as `name` (its most recent
+    /// 500 articles).
+    async fn related_tags(&self, name: &TagName, limit: usize) -> Result<Vec<TagCount>>;
+    /// Tags whose use in the day before `now` is high against the week
+    /// before, best first.
+    async fn trending_tags(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<TrendingTag>>;
+    /// Regions that have sources.
+    async fn regions(&self) -> Result<Vec<Region>>;
+    /// Removes a source and its articles. Returns whether it existed.
+    async fn remove_source(&self, source_id: i64) -> Result<bool>;
+    /// Every tag rule.
+    async fn tag_rules(&self) -> Result<Vec<TagRule>>;
+    /// Adds a tag rule; returns its id.
+    async fn add_tag_rule(&self, rule: TagRule) -> Result<i64>;
+    /// Removes a tag rule. Returns whether it existed.
+    async fn remove_tag_rule(&self, id: i64) -> Result<bool>;
 }

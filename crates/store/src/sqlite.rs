@@ -3,7 +3,7 @@
 
 use crate::*;
 use chrono::TimeZone;
-use model::{slugify, SourceStatus, Tag};
+use model::{slugify, SourceStatus, Tag, TagRule};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_extract_rules.sql")),
     (3, include_str!("../migrations/sqlite/0003_schedule.sql")),
+    (4, include_str!("../migrations/sqlite/0004_reader_site.sql")),
 ];
 
 const READERS: usize = 4;
@@ -208,7 +209,8 @@ fn attach_tags(conn: &Connection, articles: &mut [Article]) -> Result<()> {
             TagKind::Relationship => 0,
             TagKind::Entity => 1,
             TagKind::KeyPhrase => 2,
-            TagKind::Feed => 3,
+            TagKind::Rule => 3,
+            TagKind::Feed => 4,
         });
         a.tags = tags;
     }
@@ -440,6 +442,12 @@ impl Store for SqliteStore {
                     let rows = st.query_map(params![after_ts, after_id, limit, id], article_from_row)?;
                     rows.collect::<rusqlite::Result<Vec<_>>>()?
                 }
+                ArticleFilter::Edition(region) => {
+                    let mut st = conn.prepare_cached(&format!("{base} WHERE s.region = ?4 AND {keyset} {order}"))?;
+                    let rows =
+                        st.query_map(params![after_ts, after_id, limit, region.to_uppercase()], article_from_row)?;
+                    rows.collect::<rusqlite::Result<Vec<_>>>()?
+                }
                 ArticleFilter::Story(id) => {
                     let mut st = conn.prepare_cached(&format!("{base} WHERE a.story_id = ?4 AND {keyset} {order}"))?;
                     let rows = st.query_map(params![after_ts, after_id, limit, id], article_from_row)?;
@@ -586,5 +594,209 @@ impl Store for SqliteStore {
             })
         })
         .await
+    }
+
+    async fn articles_after_id(&self, after_id: i64, limit: usize) -> Result<Vec<Article>> {
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {ARTICLE_COLS}, {SOURCE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id
+                 WHERE a.id > ?1 ORDER BY a.id LIMIT ?2"
+            ))?;
+            let mut out = st
+                .query_map(params![after_id, limit as i64], article_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            attach_tags(conn, &mut out)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = ids.to_vec();
+        self.read(move |conn| {
+            let placeholders = vec!["?"; ids.len()].join(",");
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {ARTICLE_COLS}, {SOURCE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id IN ({placeholders})"
+            ))?;
+            let mut found = st.query_map(params_from_iter(ids.iter()), article_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            attach_tags(conn, &mut found)?;
+            let mut by_id: std::collections::HashMap<i64, Article> = found.into_iter().map(|a| (a.id, a)).collect();
+            Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        })
+        .await
+    }
+
+    async fn deletions_after(&self, after: i64, limit: usize) -> Result<Deletions> {
+        self.read(move |conn| {
+            let mut st = conn
+                .prepare_cached("SELECT seq, article_id FROM article_deletions WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let mut out = Deletions { ids: Vec::new(), through: after };
+            let rows =
+                st.query_map(params![after, limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (seq, id) = row?;
+                out.ids.push(id);
+                out.through = seq;
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn recent_stories(&self, window: usize) -> Result<Vec<StorySummary>> {
+        let rows: Vec<(i64, i64, i64, i64, i64)> = self
+            .read(move |conn| {
+                let mut st = conn.prepare_cached(
+                    "SELECT st.id, st.lead_article_id, COUNT(a.id), COUNT(DISTINCT a.source_id), MAX(a.published_at)
+                     FROM (SELECT id, story_id, source_id, published_at FROM articles ORDER BY published_at DESC, id DESC LIMIT ?1) a
+                     JOIN stories st ON st.id = a.story_id GROUP BY st.id",
+                )?;
+                let rows = st.query_map([window as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        let leads = self.articles_by_ids(&rows.iter().map(|r| r.1).collect::<Vec<_>>()).await?;
+        let mut leads: std::collections::HashMap<i64, Article> = leads.into_iter().map(|a| (a.id, a)).collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, lead, articles, outlets, latest)| {
+                Some(StorySummary {
+                    story: Story { id, lead_article_id: lead, article_count: articles, outlet_count: outlets },
+                    lead: leads.remove(&lead)?,
+                    latest: from_ts(latest),
+                })
+            })
+            .collect())
+    }
+
+    async fn related_tags(&self, name: &TagName, limit: usize) -> Result<Vec<TagCount>> {
+        let key = name.key();
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT t.name, t.kind, COUNT(*) AS n FROM article_tags at2 JOIN tags t ON t.id = at2.tag_id
+                 WHERE at2.article_id IN (
+                     SELECT at.article_id FROM article_tags at JOIN tags t0 ON t0.id = at.tag_id
+                     WHERE t0.key = ?1 ORDER BY at.published_at DESC LIMIT 500)
+                   AND t.key <> ?1
+                 GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![key, limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })?;
+            Ok(rows
+                .filter_map(|row| {
+                    let (name, kind, count) = row.ok()?;
+                    Some(TagCount { name: TagName::parse(&name).ok()?, kind: TagKind::parse(&kind)?, count })
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn trending_tags(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<TrendingTag>> {
+        let day = ts(now) - 86_400;
+        let week = day - 7 * 86_400;
+        let mut out: Vec<TrendingTag> = self
+            .read(move |conn| {
+                let mut st = conn.prepare_cached(
+                    "SELECT t.name, t.kind,
+                            SUM(CASE WHEN at.published_at > ?1 THEN 1 ELSE 0 END) AS recent,
+                            SUM(CASE WHEN at.published_at <= ?1 THEN 1 ELSE 0 END) AS base
+                     FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                     WHERE at.published_at > ?2 AND at.published_at <= ?3
+                     GROUP BY t.id HAVING SUM(CASE WHEN at.published_at > ?1 THEN 1 ELSE 0 END) > 0",
+                )?;
+                let rows = st.query_map(params![day, week, ts(now)], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+                })?;
+                Ok(rows
+                    .filter_map(|row| {
+                        let (name, kind, recent, base) = row.ok()?;
+                        Some(TrendingTag {
+                            name: TagName::parse(&name).ok()?,
+                            kind: TagKind::parse(&kind)?,
+                            recent,
+                            baseline: base as f64 / 7.0,
+                        })
+                    })
+                    .collect())
+            })
+            .await?;
+        // Rise against the baseline, damped so that one article on a new tag
+        // does not outrank a surge on an established one.
+        let score = |t: &TrendingTag| (t.recent as f64) / (t.baseline + 1.0) * (1.0 + (t.recent as f64).ln());
+        out.sort_by(|a, b| {
+            score(b).total_cmp(&score(a)).then(b.recent.cmp(&a.recent)).then(a.name.as_str().cmp(b.name.as_str()))
+        });
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    async fn regions(&self) -> Result<Vec<Region>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT UPPER(region), COUNT(*) FROM sources WHERE region IS NOT NULL AND region <> '' GROUP BY UPPER(region) ORDER BY 1",
+            )?;
+            let rows = st.query_map([], |r| Ok(Region { code: r.get(0)?, sources: r.get(1)? }))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn remove_source(&self, source_id: i64) -> Result<bool> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            // Explicit, so that the deletion trigger logs each article for
+            // the search indexes.
+            tx.execute("DELETE FROM articles WHERE source_id = ?1", [source_id])?;
+            let n = tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
+            tx.commit()?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn tag_rules(&self) -> Result<Vec<TagRule>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached("SELECT id, tag, keywords, source_id FROM tag_rules ORDER BY id")?;
+            let rows = st.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?))
+            })?;
+            Ok(rows
+                .filter_map(|row| {
+                    let (id, tag, keywords, source_id) = row.ok()?;
+                    Some(TagRule {
+                        id,
+                        tag: TagName::parse(&tag).ok()?,
+                        keywords: keywords
+                            .lines()
+                            .map(str::trim)
+                            .filter(|k| !k.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                        source_id,
+                    })
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn add_tag_rule(&self, rule: TagRule) -> Result<i64> {
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO tag_rules (tag, keywords, source_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![rule.tag.as_str(), rule.keywords.join("\n"), rule.source_id, Utc::now().timestamp()],
+            )?;
+            Ok(conn.last_insert_rowid())
+        })
+        .await
+    }
+
+    async fn remove_tag_rule(&self, id: i64) -> Result<bool> {
+        self.write(move |conn| Ok(conn.execute("DELETE FROM tag_rules WHERE id = ?1", [id])? > 0)).await
     }
 }

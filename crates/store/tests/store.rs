@@ -169,3 +169,106 @@ async fn issue_4_sources_are_due_by_their_schedule_and_failures_are_counted() {
     assert_eq!(due.iter().map(|(src, f)| (src.name.as_str(), *f)).collect::<Vec<_>>(), [("B", 2)]);
     assert_eq!(s.due_sources(t0() + Duration::hours(3)).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn issue_6_edition_lists_show_only_sources_of_that_region() {
+    let (_d, s) = open();
+    let (my, _) =
+        s.add_source(NewSource { region: Some("MY".into()), ..source("https://my.com/feed", "Star") }).await.unwrap();
+    let (za, _) =
+        s.add_source(NewSource { region: Some("za".into()), ..source("https://za.com/feed", "IOL") }).await.unwrap();
+    s.insert_article(article(my.id, 1, &[]), StoryAssignment::New).await.unwrap();
+    let mut b = article(za.id, 2, &[]);
+    b.url = "https://za.com/2".into();
+    s.insert_article(b, StoryAssignment::New).await.unwrap();
+    let q = |r: &str| ArticleQuery { filter: ArticleFilter::Edition(r.into()), after: None, limit: 10 };
+    let got: Vec<String> = s.list_articles(&q("my")).await.unwrap().into_iter().map(|a| a.source.name).collect();
+    assert_eq!(got, ["Star"]);
+    let regions: Vec<(String, i64)> = s.regions().await.unwrap().into_iter().map(|r| (r.code, r.sources)).collect();
+    assert_eq!(regions, [("MY".to_string(), 1), ("ZA".to_string(), 1)]);
+}
+
+#[tokio::test]
+async fn issue_6_related_tags_are_ranked_by_co_occurrence() {
+    let (_d, s) = open();
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    s.insert_article(article(src.id, 1, &["China", "Kazakhstan", "Oil"]), StoryAssignment::New).await.unwrap();
+    s.insert_article(article(src.id, 2, &["China", "Kazakhstan"]), StoryAssignment::New).await.unwrap();
+    s.insert_article(article(src.id, 3, &["Oil", "Brazil"]), StoryAssignment::New).await.unwrap();
+    let related = s.related_tags(&TagName::parse("china").unwrap(), 10).await.unwrap();
+    let got: Vec<(String, i64)> = related.into_iter().map(|t| (t.name.to_string(), t.count)).collect();
+    assert_eq!(got, [("Kazakhstan".to_string(), 2), ("Oil".to_string(), 1)]);
+}
+
+#[tokio::test]
+async fn issue_6_trending_tags_rise_against_the_week_before() {
+    let (_d, s) = open();
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    // "Steady" appears every day for a week and once today; "Surge" three
+    // times today and never before.
+    for n in 0..8 {
+        let mut a = article(src.id, 100 + n, &["Steady"]);
+        a.published = t0() - Duration::hours(2 + 24 * n);
+        s.insert_article(a, StoryAssignment::New).await.unwrap();
+    }
+    for n in 0..3 {
+        s.insert_article(article(src.id, 1 + n, &["Surge"]), StoryAssignment::New).await.unwrap();
+    }
+    let trending = s.trending_tags(t0(), 10).await.unwrap();
+    let names: Vec<String> = trending.iter().map(|t| t.name.to_string()).collect();
+    assert_eq!(names, ["Surge", "Steady"]);
+    assert_eq!(trending[0].recent, 3);
+}
+
+#[tokio::test]
+async fn issue_6_recent_stories_carry_their_lead_and_outlet_count() {
+    let (_d, s) = open();
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    let (b, _) = s.add_source(source("https://b.com/feed", "B")).await.unwrap();
+    let first = s.insert_article(article(a.id, 2, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    let story = s.article(first).await.unwrap().unwrap().story_id.unwrap();
+    let mut other = article(b.id, 1, &[]);
+    other.url = "https://b.com/1".into();
+    s.insert_article(other, StoryAssignment::Join(story)).await.unwrap();
+    let stories = s.recent_stories(100).await.unwrap();
+    assert_eq!(stories.len(), 1);
+    assert_eq!((stories[0].lead.id, stories[0].story.outlet_count), (first, 2));
+    assert_eq!(stories[0].latest, t0() - Duration::hours(1));
+}
+
+#[tokio::test]
+async fn issue_6_removing_a_source_logs_its_articles_for_the_search_index() {
+    let (_d, s) = open();
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    let id = s.insert_article(article(src.id, 1, &["China"]), StoryAssignment::New).await.unwrap().unwrap();
+    assert_eq!(s.articles_after_id(0, 10).await.unwrap().len(), 1);
+    assert!(s.remove_source(src.id).await.unwrap());
+    assert!(!s.remove_source(src.id).await.unwrap());
+    let d = s.deletions_after(0, 10).await.unwrap();
+    assert_eq!(d.ids, [id]);
+    assert!(d.through > 0);
+    assert!(s.deletions_after(d.through, 10).await.unwrap().ids.is_empty());
+    assert_eq!(s.counts().await.unwrap().articles, 0);
+}
+
+#[tokio::test]
+async fn issue_6_tag_rules_round_trip_and_articles_come_back_by_id_in_order() {
+    let (_d, s) = open();
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    let rule = model::TagRule {
+        id: 0,
+        tag: TagName::parse("CriticalMinerals").unwrap(),
+        keywords: vec!["lithium".into(), "rare earths".into()],
+        source_id: Some(src.id),
+    };
+    let id = s.add_tag_rule(rule).await.unwrap();
+    let rules = s.tag_rules().await.unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].keywords, ["lithium", "rare earths"]);
+    assert!(s.remove_tag_rule(id).await.unwrap());
+    assert!(s.tag_rules().await.unwrap().is_empty());
+    let a = s.insert_article(article(src.id, 1, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    let b = s.insert_article(article(src.id, 2, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    let got: Vec<i64> = s.articles_by_ids(&[b, 999, a]).await.unwrap().into_iter().map(|x| x.id).collect();
+    assert_eq!(got, [b, a]);
+}

@@ -84,6 +84,16 @@ impl From<&Article> for IndexDoc {
     }
 }
 
+/// How far an index has followed the store: the highest article id and the
+/// position in the deletion log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    /// Highest article id indexed.
+    pub articles: i64,
+    /// Last deletion-log position applied.
+    pub deletions: i64,
+}
+
 /// A search with its filters.
 #[derive(Clone, Debug, Default)]
 pub struct SearchQuery {
@@ -195,9 +205,26 @@ impl SearchIndex {
         Ok(Self { index, reader, fields, writer: Mutex::new(None), path })
     }
 
+    /// How far the last commit followed the store (zeros when empty).
+    pub fn checkpoint(&self) -> Checkpoint {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| serde_json::from_str(&p).ok())
+            .unwrap_or_default()
+    }
+
     /// The highest article id the last commit holds (0 when empty).
     pub fn indexed_through(&self) -> i64 {
-        self.index.load_metas().ok().and_then(|m| m.payload).and_then(|p| p.parse().ok()).unwrap_or(0)
+        self.checkpoint().articles
+    }
+
+    fn commit(w: &mut IndexWriter, at: Checkpoint) -> Result<()> {
+        let mut commit = w.prepare_commit()?;
+        commit.set_payload(&serde_json::to_string(&at).unwrap_or_default());
+        commit.commit()?;
+        Ok(())
     }
 
     /// Articles in the index.
@@ -247,28 +274,25 @@ impl SearchIndex {
                 }
                 w.add_document(doc)?;
             }
-            let through = through.max(self.indexed_through());
-            let mut commit = w.prepare_commit()?;
-            commit.set_payload(&through.to_string());
-            commit.commit()?;
-            Ok(())
+            let mut at = self.checkpoint();
+            at.articles = at.articles.max(through);
+            Self::commit(w, at)
         })?;
         self.reader.reload()?;
         Ok(())
     }
 
-    /// Removes articles (retention) and commits.
-    pub fn remove(&self, ids: &[i64]) -> Result<()> {
+    /// Removes articles and commits, recording `deletions_through` as the
+    /// position reached in the store's deletion log.
+    pub fn remove(&self, ids: &[i64], deletions_through: i64) -> Result<()> {
         let f = self.fields;
-        let through = self.indexed_through();
         self.with_writer(|w| {
             for id in ids {
                 w.delete_term(Term::from_field_i64(f.id, *id));
             }
-            let mut commit = w.prepare_commit()?;
-            commit.set_payload(&through.to_string());
-            commit.commit()?;
-            Ok(())
+            let mut at = self.checkpoint();
+            at.deletions = at.deletions.max(deletions_through);
+            Self::commit(w, at)
         })?;
         self.reader.reload()?;
         Ok(())
@@ -278,10 +302,9 @@ impl SearchIndex {
     pub fn clear(&self) -> Result<()> {
         self.with_writer(|w| {
             w.delete_all_documents()?;
-            let mut commit = w.prepare_commit()?;
-            commit.set_payload("0");
-            commit.commit()?;
-            Ok(())
+            // A rebuild re-reads every live article, so deletions logged so
+            // far are already reflected; the caller passes the log's end.
+            Self::commit(w, Checkpoint::default())
         })?;
         self.reader.reload()?;
         Ok(())

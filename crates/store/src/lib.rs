@@ -248,6 +248,8 @@ pub trait Store: Send + Sync {
     async fn regions(&self) -> Result<Vec<Region>>;
     /// Removes a source and its articles. Returns whether it existed.
     async fn remove_source(&self, source_id: i64) -> Result<bool>;
+    /// Tags whose key starts with `prefix` (lower case), most used first.
+    async fn search_tags(&self, prefix: &str, limit: usize) -> Result<Vec<TagCount>>;
     /// Every tag rule.
     async fn tag_rules(&self) -> Result<Vec<TagRule>>;
     /// Adds a tag rule; returns its id.

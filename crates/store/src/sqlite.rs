@@ -799,4 +799,28 @@ impl Store for SqliteStore {
     async fn remove_tag_rule(&self, id: i64) -> Result<bool> {
         self.write(move |conn| Ok(conn.execute("DELETE FROM tag_rules WHERE id = ?1", [id])? > 0)).await
     }
+
+    async fn search_tags(&self, prefix: &str, limit: usize) -> Result<Vec<TagCount>> {
+        // LIKE with the wildcards of the input escaped: a prefix match that
+        // can use the unique index on key.
+        let pattern =
+            format!("{}%", prefix.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT t.name, t.kind, (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = t.id) AS n
+                 FROM tags t WHERE t.key LIKE ?1 ESCAPE '\\' ORDER BY n DESC, t.name LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![pattern, limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })?;
+            Ok(rows
+                .filter_map(|row| {
+                    let (name, kind, count) = row.ok()?;
+                    Some(TagCount { name: TagName::parse(&name).ok()?, kind: TagKind::parse(&kind)?, count })
+                })
+                .filter(|t| t.count > 0)
+                .collect())
+        })
+        .await
+    }
 }

@@ -272,3 +272,14 @@ async fn issue_6_tag_rules_round_trip_and_articles_come_back_by_id_in_order() {
     let got: Vec<i64> = s.articles_by_ids(&[b, 999, a]).await.unwrap().into_iter().map(|x| x.id).collect();
     assert_eq!(got, [b, a]);
 }
+
+#[tokio::test]
+async fn issue_6_tag_prefix_search_treats_wildcards_literally() {
+    let (_d, s) = open();
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    s.insert_article(article(src.id, 1, &["China-CentralAsia", "Chile"]), StoryAssignment::New).await.unwrap();
+    let names = |v: Vec<store::TagCount>| v.into_iter().map(|t| t.name.to_string()).collect::<Vec<_>>();
+    assert_eq!(names(s.search_tags("chi", 10).await.unwrap()), ["Chile", "China-CentralAsia"]);
+    assert!(s.search_tags("%", 10).await.unwrap().is_empty());
+    assert!(s.search_tags("c_i", 10).await.unwrap().is_empty());
+}

@@ -42,6 +42,8 @@ pub enum Command {
     Crawl(CrawlArgs),
     /// Serve the website and API, crawling on a schedule.
     Serve(ServeArgs),
+    /// Rebuild the search index from the store.
+    Reindex,
     /// Run a self-contained demo: a local publisher web, crawled and served.
     Demo(DemoArgs),
     /// Extract the article from saved HTML files, as JSON.
@@ -195,6 +197,10 @@ pub struct ServeArgs {
     /// Seconds between looks for due sources (default 60).
     #[arg(long)]
     pub interval: Option<u64>,
+    /// The site's public URL, used for links in feeds out (default: the
+    /// request's Host).
+    #[arg(long, env = "TAGLINE_BASE_URL")]
+    pub base_url: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub allow_hosts: Vec<String>,
     /// Sources crawled at once.
     pub source_concurrency: Option<usize>,
+    /// The site's public URL, for links in feeds out.
+    pub base_url: Option<String>,
 }
 
 impl FileConfig {

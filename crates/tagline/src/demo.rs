@@ -210,5 +210,5 @@ pub async fn run(args: &DemoArgs, cli: &Cli) -> Result<()> {
     }
     let report = Crawler::new(store.clone(), fetcher, clock, CrawlConfig::default()).crawl_once().await?;
     println!("crawled {} articles from {} demo publishers", report.stored(), report.sources.len());
-    crate::serve_web(store, clock, args.listen).await
+    crate::serve_web(store, clock, dir.path(), web::SiteConfig::default(), args.listen).await
 }

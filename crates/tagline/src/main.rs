@@ -32,6 +32,7 @@ struct App {
     clock: Clock,
     fetcher: Fetcher,
     file: FileConfig,
+    data: std::path::PathBuf,
 }
 
 impl App {
@@ -52,7 +53,7 @@ impl App {
             fc.user_agent = ua.clone();
         }
         let fetcher = Fetcher::new(fc).context("building the HTTP client")?;
-        Ok(Self { store, clock, fetcher, file })
+        Ok(Self { store, clock, fetcher, file, data: cli.data.clone() })
     }
 
     fn crawler(&self, feeds_only: bool) -> Crawler {
@@ -141,6 +142,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Sources(SourcesCommand::List) => list_sources(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
         Command::Crawl(args) => crawl(&App::open(&cli)?, args).await,
         Command::Serve(args) => serve(App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS),
+        Command::Reindex => reindex(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
     }
 }
 
@@ -362,12 +364,48 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
             }
         });
     }
-    serve_web(app.store.clone(), app.clock, listen).await
+    let site = web::SiteConfig { base_url: args.base_url.clone().or(app.file.base_url.clone()) };
+    serve_web(app.store.clone(), app.clock, &app.data, site, listen).await
 }
 
-/// Serves the site until Ctrl-C.
-pub(crate) async fn serve_web(store: Arc<dyn Store>, clock: Clock, listen: SocketAddr) -> Result<()> {
-    let router = web::router(web::AppState { store, clock });
+/// Seconds between search-index catch-ups while serving.
+const INDEX_TICK: u64 = 5;
+
+/// Opens this node's search index in the data directory.
+fn open_index(data: &Path) -> Result<Arc<web::SearchIndex>> {
+    let dir = data.join("index");
+    Ok(Arc::new(web::SearchIndex::open(&dir).with_context(|| format!("opening the search index {}", dir.display()))?))
+}
+
+/// Serves the site until Ctrl-C, keeping the search index in step with the
+/// store (when no other process on this data directory already does).
+pub(crate) async fn serve_web(
+    store: Arc<dyn Store>,
+    clock: Clock,
+    data: &Path,
+    site: web::SiteConfig,
+    listen: SocketAddr,
+) -> Result<()> {
+    let search = open_index(data)?;
+    match search.try_writer() {
+        Ok(()) => {
+            let (store, search) = (store.clone(), search.clone());
+            tokio::spawn(async move {
+                loop {
+                    match web::search::sync(&store, &search, |_| {}).await {
+                        Ok(r) if r.added + r.removed > 0 => {
+                            tracing::info!(added = r.added, removed = r.removed, "search index updated")
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %format!("{e:#}"), "search index update failed"),
+                    }
+                    tokio::time::sleep(Duration::from_secs(INDEX_TICK)).await;
+                }
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, "serving search read-only; another process keeps the index up to date"),
+    }
+    let router = web::router(web::AppState { store, clock, search, site: Arc::new(site) });
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     println!("serving on http://{addr}/");
@@ -377,5 +415,26 @@ pub(crate) async fn serve_web(store: Arc<dyn Store>, clock: Clock, listen: Socke
         })
         .await
         .context("serving HTTP")?;
+    Ok(())
+}
+
+/// Rebuilds the search index from the store, with a progress bar.
+async fn reindex(app: &App) -> Result<()> {
+    let search = open_index(&app.data)?;
+    search.try_writer().context("the index is in use; stop `tagline serve` on this data directory first")?;
+    let total = app.store.counts().await?.articles;
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} indexing [{bar:40}] {pos}/{len} articles ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let idx = search.clone();
+    tokio::task::spawn_blocking(move || idx.clear()).await??;
+    let report = web::search::sync(&app.store, &search, |n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    println!("indexed {} articles", report.added);
     Ok(())
 }

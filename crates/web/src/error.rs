@@ -16,6 +16,9 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// Another internal part failed (the search index, a worker thread).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl AppError {
@@ -23,7 +26,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -31,7 +34,9 @@ impl AppError {
         match self {
             AppError::NotFound(what) => format!("We could not find {what}."),
             AppError::BadRequest(why) => why.clone(),
-            AppError::Store(_) => "Something went wrong on our side. Please try again shortly.".into(),
+            AppError::Store(_) | AppError::Internal(_) => {
+                "Something went wrong on our side. Please try again shortly.".into()
+            }
         }
     }
 
@@ -45,6 +50,7 @@ impl AppError {
     fn log(&self) {
         match self {
             AppError::Store(e) => tracing::error!(error = %e, "request failed"),
+            AppError::Internal(e) => tracing::error!(error = %e, "request failed"),
             other => tracing::debug!(error = %other, "request refused"),
         }
     }

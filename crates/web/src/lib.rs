@@ -3,10 +3,13 @@
 
 mod api;
 mod error;
+pub mod feeds;
 mod pages;
+pub mod search;
 mod view;
 
 pub use error::AppError;
+pub use index::SearchIndex;
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -23,6 +26,38 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The clock relative times are computed against.
     pub clock: Clock,
+    /// This node's search index.
+    pub search: Arc<SearchIndex>,
+    /// Site-wide settings.
+    pub site: Arc<SiteConfig>,
+}
+
+/// Settings of the site.
+#[derive(Clone, Debug, Default)]
+pub struct SiteConfig {
+    /// The public URL (`https://news.example`), for links in feeds out.
+    /// Without it, links use the request's Host header.
+    pub base_url: Option<String>,
+}
+
+impl AppState {
+    /// State with default site settings.
+    pub fn new(store: Arc<dyn Store>, clock: Clock, search: Arc<SearchIndex>) -> Self {
+        Self { store, clock, search, site: Arc::new(SiteConfig::default()) }
+    }
+
+    /// The site's base URL, without a trailing slash.
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(b) = &self.site.base_url {
+            return b.trim_end_matches('/').to_string();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    }
 }
 
 /// Articles per list page.
@@ -34,8 +69,17 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/tag", get(pages::tag_form))
         .route("/tag/{name}", get(pages::tag))
+        .route("/tag/{name}/{feed}", get(pages::tag_feed))
         .route("/category/{slug}", get(pages::category))
+        .route("/category/{slug}/{feed}", get(pages::category_feed))
         .route("/source/{slug}", get(pages::source))
+        .route("/source/{slug}/{feed}", get(pages::source_feed))
+        .route("/edition", get(pages::edition_pick))
+        .route("/edition/{region}", get(pages::edition))
+        .route("/edition/{region}/{feed}", get(pages::edition_feed))
+        .route("/search", get(pages::search))
+        .route("/search/{feed}", get(pages::search_feed))
+        .route("/story/{id}", get(pages::story))
         .route("/article/{id}", get(pages::article))
         .route("/api/v1/tags/{name}/articles", get(api::tag_articles))
         .route("/api/v1/articles/{id}", get(api::article))

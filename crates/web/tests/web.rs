@@ -57,7 +57,10 @@ async fn fixture() -> (tempfile::TempDir, axum::Router) {
             .await
             .unwrap();
     }
-    let state = web::AppState { store: Arc::new(store), clock: Clock::Fixed(now()) };
+    let store: Arc<dyn Store> = Arc::new(store);
+    let search = Arc::new(web::SearchIndex::in_memory().unwrap());
+    web::search::sync(&store, &search, |_| {}).await.unwrap();
+    let state = web::AppState::new(store, Clock::Fixed(now()), search);
     (dir, web::router(state))
 }
 
@@ -165,4 +168,119 @@ async fn the_hash_form_redirects_to_the_topic_page() {
         r.clone().oneshot(Request::get("/tag?name=%23china-central+asia").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(resp.headers()["location"], "/tag/China-CentralAsia");
+}
+
+async fn get_with(router: &axum::Router, path: &str, cookie: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let req = Request::get(path).header("cookie", cookie).header("host", "news.example").body(Body::empty()).unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn issue_6_search_ranks_highlights_and_filters() {
+    let (_d, r) = fixture().await;
+    let (status, html) = get(&r, "/search?q=paragraph+two").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("3 results"), "{html}");
+    assert!(html.contains("<mark>Paragraph</mark>") && html.contains("<mark>two</mark>"));
+    let (_, html) = get(&r, "/search?q=%22two+of+1%22").await;
+    assert!(html.contains("1 results") && html.contains("/article/1"), "a phrase query finds one article");
+    let (_, html) = get(&r, "/search?q=paragraph&edition=ZA").await;
+    assert!(html.contains("0 results"));
+    let (_, html) = get(&r, "/search?q=paragraph&from=2025-06-27&tag=china-centralasia").await;
+    assert!(html.contains("1 results"));
+    assert_eq!(get(&r, "/search?q=x&from=yesterday").await.0, StatusCode::BAD_REQUEST);
+    let (status, html) = get(&r, "/search").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("role=\"search\""));
+}
+
+/// Parses a feed with three independent readers: a strict XML parser,
+/// feed-rs and Tagline's own feed crate.
+fn assert_valid_feed(body: &str, format: &str, want_titles: &[&str]) {
+    if format != "json" {
+        roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{format} is not well-formed XML: {e}\n{body}"));
+    }
+    let parsed =
+        feed_rs::parser::parse(body.as_bytes()).unwrap_or_else(|e| panic!("feed-rs rejects the {format}: {e}"));
+    let titles: Vec<String> = parsed.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+    assert_eq!(titles, want_titles, "{format}");
+    for e in &parsed.entries {
+        assert!(e.published.is_some() || e.updated.is_some(), "{format} entries carry dates");
+        assert!(!e.links.is_empty(), "{format} entries link to the article");
+    }
+    let ours = feed::parse(body.as_bytes(), Some("http://news.example/")).unwrap();
+    assert!(!ours.bozo, "{format}: {:?}", ours.errors);
+    assert_eq!(ours.entries.len(), want_titles.len());
+}
+
+#[tokio::test]
+async fn issue_6_every_list_has_valid_atom_rss_and_json_feeds_announced_in_the_page() {
+    let (_d, r) = fixture().await;
+    let titles = ["Newer <b>story</b>", "Older story", "Oldest story"];
+    for list in ["/tag/China-CentralAsia", "/category/business", "/source/the-star", "/edition/MY"] {
+        let (status, _, html) = get_with(&r, list, "").await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        for (seg, mime, fmt) in [
+            ("feed.atom", "application/atom+xml", "atom"),
+            ("feed.rss", "application/rss+xml", "rss"),
+            ("feed.json", "application/feed+json", "json"),
+        ] {
+            let link = format!("<link rel=\"alternate\" type=\"{mime}\"");
+            assert!(html.contains(&link), "{list} announces its {fmt} feed");
+            let (status, headers, body) = get_with(&r, &format!("{list}/{seg}"), "").await;
+            assert_eq!(status, StatusCode::OK, "{list}/{seg}");
+            assert!(headers["content-type"].to_str().unwrap().starts_with(mime));
+            assert_valid_feed(&body, fmt, &titles);
+            assert!(body.contains("http://news.example/article/1"), "absolute links from the Host header");
+        }
+    }
+    let (status, _, body) = get_with(&r, "/search/feed.atom?q=paragraph", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_valid_feed(&body, "atom", &titles);
+    assert_eq!(get(&r, "/tag/China-CentralAsia/feed.xml").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn issue_6_the_edition_picked_is_remembered_in_a_cookie_and_shown_first() {
+    let (_d, r) = fixture().await;
+    let resp = r.clone().oneshot(Request::get("/edition?region=my").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], "/edition/MY");
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("edition=MY;") && cookie.contains("Max-Age="));
+    let (_, _, home) = get_with(&r, "/", "edition=MY").await;
+    let local = home.find("Your edition").expect("the home page shows the edition first");
+    assert!(local < home.find("Latest news").unwrap());
+    let (_, _, page) = get_with(&r, "/edition/MY", "edition=MY").await;
+    assert!(page.contains("This is your edition") && page.contains("Top stories worldwide"));
+    let (_, _, page) = get_with(&r, "/edition/ZA", "").await;
+    assert!(page.contains("Make ZA my edition") && page.contains("No articles yet."));
+    assert_eq!(get(&r, "/edition/not-a-region").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn issue_6_home_shows_top_stories_with_outlets_and_trending_tags() {
+    let (_d, r) = fixture().await;
+    let (_, html) = get(&r, "/").await;
+    assert!(html.contains("Top stories") && html.contains("1 outlet"));
+    let trending = html.find("Trending topics").expect("trending tags on the home page");
+    assert!(html[trending..].contains("#China-CentralAsia"));
+    let (status, story) = get(&r, "/story/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(story.contains("Full coverage"));
+}
+
+#[tokio::test]
+async fn issue_6_the_hash_form_suggests_topics_for_a_prefix() {
+    let (_d, r) = fixture().await;
+    let (status, html) = get(&r, "/tag?name=china").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("href=\"/tag/China-CentralAsia\""));
+    let (_, html) = get(&r, "/tag?name=zzz").await;
+    assert!(html.contains("Search the articles instead"));
+    let (_, html) = get(&r, "/").await;
+    assert!(html.contains("<datalist id=\"tag-suggest\"><option value=\"China-CentralAsia\">"));
 }

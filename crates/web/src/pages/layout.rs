@@ -2,6 +2,17 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use model::Category;
+use std::sync::RwLock;
+
+/// Topic names the "#" field suggests as the reader types (a `<datalist>`,
+/// so suggestions need no JavaScript). Refreshed from the home page's
+/// most active topics.
+static SUGGESTIONS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Replaces the "#" field's suggestions.
+pub fn set_suggestions(names: Vec<String>) {
+    *SUGGESTIONS.write().unwrap_or_else(|p| p.into_inner()) = names;
+}
 
 /// A `<link rel="alternate">` for a page's feeds.
 pub struct Alternate {
@@ -39,9 +50,13 @@ pub fn page(title: &str, description: Option<&str>, alternates: &[Alternate], bo
                     }
                     form action="/tag" method="get" role="search" aria-label="Find a topic" {
                         label for="tag-q" class="skip" { "Topic" }
-                        input id="tag-q" type="search" name="name" placeholder="#topic" autocomplete="off";
+                        input id="tag-q" type="search" name="name" placeholder="#topic" autocomplete="off" list="tag-suggest";
+                        datalist id="tag-suggest" {
+                            @for n in SUGGESTIONS.read().unwrap_or_else(|p| p.into_inner()).iter() { option value=(n) {} }
+                        }
                         button type="submit" aria-label="Go to topic" { "#" }
                     }
+                    a class="search-link" href="/search" { "Search" }
                 }
                 main id="main" { (body) }
                 footer class="site" { "Tagline — news by topic. " (PreEscaped("&middot;")) " No tracking." }

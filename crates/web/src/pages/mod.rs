@@ -3,13 +3,16 @@
 pub mod layout;
 
 use crate::error::AppError;
+use crate::feeds::{self, FeedInfo, Format};
+use crate::search::SearchParams;
 use crate::view::{decode_cursor, encode_cursor, ArticleView};
 use crate::{AppState, PAGE_SIZE};
 use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use layout::page;
+use layout::{page, Alternate};
 use maud::{html, Markup};
-use model::{Article, Category, TagName};
+use model::{format_relative, Article, Category, TagName};
 use serde::Deserialize;
 use store::{ArticleFilter, ArticleQuery};
 
@@ -66,30 +69,159 @@ async fn list(state: &AppState, filter: ArticleFilter, after: Option<&str>) -> R
     Ok(state.store.list_articles(&ArticleQuery { filter, after, limit: PAGE_SIZE }).await?)
 }
 
-pub async fn home(State(state): State<AppState>) -> Result<Markup, AppError> {
+/// How the home page ranks a story: outlets covering it, decayed by the age
+/// of its newest report (as Hacker News decays points by age).
+fn story_score(s: &store::StorySummary, now: chrono::DateTime<chrono::Utc>) -> f64 {
+    let hours = (now - s.latest).num_minutes().max(0) as f64 / 60.0;
+    let weight = s.story.outlet_count as f64 + 0.25 * (s.story.article_count - s.story.outlet_count) as f64;
+    weight / (hours + 2.0).powf(1.2)
+}
+
+/// Top stories among recent articles, best first.
+pub async fn top_stories(state: &AppState, limit: usize) -> Result<Vec<store::StorySummary>, AppError> {
+    let now = state.clock.now();
+    let mut stories = state.store.recent_stories(500).await?;
+    stories.sort_by(|a, b| story_score(b, now).total_cmp(&story_score(a, now)).then(b.latest.cmp(&a.latest)));
+    stories.truncate(limit);
+    Ok(stories)
+}
+
+fn story_list(state: &AppState, stories: &[store::StorySummary]) -> Markup {
+    html! {
+        ol class="cards" {
+            @for s in stories {
+                @let v = ArticleView::new(&s.lead, &state.clock);
+                li class="card" {
+                    h3 { a href={ "/article/" (v.id) } { (v.title) } }
+                    p class="meta" {
+                        a href={ "/source/" (v.source.slug) } { (v.source.name) }
+                        " · " time datetime=(v.published) { (v.relative_time) }
+                        " · " a href={ "/story/" (s.story.id) } { (outlets(s.story.outlet_count)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn outlets(n: i64) -> String {
+    if n == 1 {
+        "1 outlet".into()
+    } else {
+        format!("{n} outlets")
+    }
+}
+
+fn tag_chips(label: &str, id: &str, tags: &[(String, String)]) -> Markup {
+    html! {
+        @if !tags.is_empty() {
+            section aria-labelledby=(id) {
+                h2 id=(id) { (label) }
+                ul class="tags-cloud chips" {
+                    @for (name, note) in tags {
+                        li { a href={ "/tag/" (name) } { "#" (name) } @if !note.is_empty() { " " span class="meta" { (note) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The edition the reader picked, from its cookie.
+pub fn edition_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == "edition")
+        .map(|(_, v)| v.to_uppercase())
+        .filter(|v| valid_region(v))
+}
+
+fn valid_region(r: &str) -> bool {
+    (2..=3).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Markup, AppError> {
+    let stories = top_stories(&state, 8).await?;
     let latest = list(&state, ArticleFilter::All, None).await?;
-    let tags = state.store.top_tags(None, 24).await?;
+    let trending = state.store.trending_tags(state.clock.now(), 16).await?;
+    let trending: Vec<(String, String)> = trending.into_iter().map(|t| (t.name.to_string(), String::new())).collect();
+    let top = state.store.top_tags(None, 24).await?;
+    layout::set_suggestions(top.iter().map(|t| t.name.to_string()).collect());
+    let top: Vec<(String, String)> = top.into_iter().map(|t| (t.name.to_string(), format!("({})", t.count))).collect();
+    let edition = edition_cookie(&headers);
+    let local = match &edition {
+        Some(r) => {
+            state
+                .store
+                .list_articles(&ArticleQuery { filter: ArticleFilter::Edition(r.clone()), after: None, limit: 6 })
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let regions = state.store.regions().await?;
     Ok(page(
-        "Latest news",
-        Some("The latest news, by topic."),
+        "Top stories",
+        Some("Top stories and the latest news, by topic."),
         &[],
         html! {
+            h1 class="skip" { "Tagline: top stories" }
             div class="grid" {
-                section aria-labelledby="latest-h" {
-                    h1 id="latest-h" { "Latest news" }
-                    (card_list(&state, &latest, "/"))
-                }
-                aside aria-labelledby="tags-h" {
-                    h2 id="tags-h" { "Most active topics" }
-                    ul class="tags-cloud chips" {
-                        @for t in &tags {
-                            li { a href={ "/tag/" (t.name) } { "#" (t.name) } " " span class="meta" { "(" (t.count) ")" } }
+                div {
+                    @if let Some(r) = &edition {
+                        section aria-labelledby="local-h" {
+                            h2 id="local-h" { "Your edition: " a href={ "/edition/" (r) } { (r) } }
+                            (card_list_plain(&state, &local))
                         }
                     }
+                    @if !stories.is_empty() {
+                        section aria-labelledby="top-h" {
+                            h2 id="top-h" { "Top stories" }
+                            (story_list(&state, &stories))
+                        }
+                    }
+                    section aria-labelledby="latest-h" {
+                        h2 id="latest-h" { "Latest news" }
+                        (card_list(&state, &latest, "/"))
+                    }
+                }
+                aside aria-label="Topics" {
+                    (tag_chips("Trending topics", "trending-h", &trending))
+                    (tag_chips("Most active topics", "tags-h", &top))
+                    @if !regions.is_empty() { (edition_picker(&regions, edition.as_deref())) }
                 }
             }
         },
     ))
+}
+
+fn edition_picker(regions: &[store::Region], current: Option<&str>) -> Markup {
+    html! {
+        section aria-labelledby="edition-h" {
+            h2 id="edition-h" { "Editions" }
+            form action="/edition" method="get" {
+                label for="edition-pick" { "Show local news first from " }
+                select id="edition-pick" name="region" {
+                    option value="" { "Global (no edition)" }
+                    @for r in regions {
+                        option value=(r.code) selected[current == Some(r.code.as_str())] { (r.code) }
+                    }
+                }
+                " " button type="submit" { "Choose" }
+            }
+        }
+    }
+}
+
+fn card_list_plain(state: &AppState, articles: &[Article]) -> Markup {
+    html! {
+        @if articles.is_empty() { p { "No articles yet." } } @else {
+            ol class="cards" { @for a in articles { (card(&ArticleView::new(a, &state.clock))) } }
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -97,32 +229,187 @@ pub struct TagForm {
     pub name: Option<String>,
 }
 
-/// The header's "#" form: a plain GET that redirects to the topic page.
-pub async fn tag_form(Query(f): Query<TagForm>) -> Response {
-    match f.name.as_deref().map(TagName::parse) {
-        Some(Ok(name)) => Redirect::to(&format!("/tag/{name}")).into_response(),
-        _ => Redirect::to("/").into_response(),
+/// The header's "#" form, a plain GET: an existing topic opens directly;
+/// otherwise the topics starting with what was typed are suggested.
+pub async fn tag_form(State(state): State<AppState>, Query(f): Query<TagForm>) -> Result<Response, AppError> {
+    let typed = f.name.unwrap_or_default();
+    let Ok(name) = TagName::parse(&typed) else { return Ok(Redirect::to("/").into_response()) };
+    if let Some(tag) = state.store.tag(&name).await?.filter(|t| t.count > 0) {
+        return Ok(Redirect::to(&format!("/tag/{}", tag.name)).into_response());
+    }
+    let found = state.store.search_tags(&name.key(), 30).await?;
+    Ok(page(
+        "Topics",
+        None,
+        &[],
+        html! {
+            h1 { "Topics starting with #" (name) }
+            @if found.is_empty() {
+                p { "No topic starts with #" (name) " yet. " a href={ "/search?q=" (url_escape(&typed)) } { "Search the articles instead" } "." }
+            } @else {
+                ul class="tags-cloud chips" {
+                    @for t in &found { li { a href={ "/tag/" (t.name) } { "#" (t.name) } " " span class="meta" { "(" (t.count) ")" } } }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+fn url_escape(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.trim_start_matches('#').as_bytes()).collect()
+}
+
+/// A list page: what it shows and where it lives.
+pub enum ListKind {
+    /// A topic.
+    Tag(store::TagCount),
+    /// A category.
+    Category(Category),
+    /// A source.
+    Source(Box<model::Source>),
+    /// An edition.
+    Edition(String),
+}
+
+impl ListKind {
+    fn path(&self) -> String {
+        match self {
+            ListKind::Tag(t) => format!("/tag/{}", t.name),
+            ListKind::Category(c) => format!("/category/{}", c.slug()),
+            ListKind::Source(s) => format!("/source/{}", s.slug),
+            ListKind::Edition(r) => format!("/edition/{r}"),
+        }
+    }
+
+    fn title(&self) -> String {
+        match self {
+            ListKind::Tag(t) => format!("Latest news with #{}", t.name),
+            ListKind::Category(c) => c.label().to_string(),
+            ListKind::Source(s) => s.name.clone(),
+            ListKind::Edition(r) => format!("{r} edition"),
+        }
+    }
+
+    fn filter(&self) -> ArticleFilter {
+        match self {
+            ListKind::Tag(t) => ArticleFilter::Tag(t.name.clone()),
+            ListKind::Category(c) => ArticleFilter::Category(*c),
+            ListKind::Source(s) => ArticleFilter::Source(s.id),
+            ListKind::Edition(r) => ArticleFilter::Edition(r.clone()),
+        }
+    }
+
+    fn alternates(&self) -> Vec<Alternate> {
+        let path = self.path();
+        let title = self.title();
+        Format::ALL
+            .iter()
+            .map(|f| Alternate {
+                href: format!("{path}/{}", f.segment()),
+                mime: f.mime(),
+                title: format!("{title} ({})", f.label()),
+            })
+            .collect()
     }
 }
+
+async fn resolve_tag(state: &AppState, name: &str) -> Result<ListKind, AppError> {
+    let parsed = TagName::parse(name).map_err(|_| AppError::NotFound(format!("the topic #{name}")))?;
+    let tag =
+        state.store.tag(&parsed).await?.ok_or_else(|| AppError::NotFound(format!("any article tagged #{parsed}")))?;
+    Ok(ListKind::Tag(tag))
+}
+
+fn resolve_category(slug: &str) -> Result<ListKind, AppError> {
+    Category::parse(slug).map(ListKind::Category).map_err(|_| AppError::NotFound(format!("the category {slug}")))
+}
+
+async fn resolve_source(state: &AppState, slug: &str) -> Result<ListKind, AppError> {
+    let src =
+        state.store.source_by_slug(slug).await?.ok_or_else(|| AppError::NotFound(format!("the source {slug}")))?;
+    Ok(ListKind::Source(Box::new(src)))
+}
+
+fn resolve_edition(region: &str) -> Result<ListKind, AppError> {
+    let r = region.to_uppercase();
+    if !valid_region(&r) {
+        return Err(AppError::NotFound(format!("the edition {region}")));
+    }
+    Ok(ListKind::Edition(r))
+}
+
+fn feed_links(kind: &ListKind) -> Markup {
+    let path = kind.path();
+    html! {
+        p class="feeds meta" {
+            "Follow this list: "
+            @for (i, f) in Format::ALL.iter().enumerate() {
+                @if i > 0 { " · " }
+                a href={ (path) "/" (f.segment()) } type=(f.mime()) { (f.label()) }
+            }
+        }
+    }
+}
+
+async fn list_page(state: &AppState, kind: ListKind, after: Option<&str>, extra: Markup) -> Result<Markup, AppError> {
+    let articles = list(state, kind.filter(), after).await?;
+    let heading = kind.title();
+    let description = match &kind {
+        ListKind::Tag(t) => format!("News tagged #{}", t.name),
+        _ => format!("{heading}: the latest news"),
+    };
+    Ok(page(
+        &heading,
+        Some(&description),
+        &kind.alternates(),
+        html! {
+            h1 { (heading) }
+            (extra)
+            (card_list(state, &articles, &kind.path()))
+            (feed_links(&kind))
+        },
+    ))
+}
+
+async fn list_feed(state: &AppState, headers: &HeaderMap, kind: ListKind, segment: &str) -> Result<Response, AppError> {
+    let format = Format::from_segment(segment).ok_or_else(|| AppError::NotFound("that page".into()))?;
+    let articles =
+        state.store.list_articles(&ArticleQuery { filter: kind.filter(), after: None, limit: FEED_SIZE }).await?;
+    let views: Vec<ArticleView> = articles.iter().map(|a| ArticleView::new(a, &state.clock)).collect();
+    let base = state.base_url(headers);
+    let page_url = format!("{base}{}", kind.path());
+    let feed_url = format!("{page_url}/{}", format.segment());
+    Ok(feeds::render(
+        format,
+        &FeedInfo { title: &kind.title(), page_url: &page_url, feed_url: &feed_url, base: &base },
+        &views,
+    ))
+}
+
+/// Items in a feed out.
+const FEED_SIZE: usize = 50;
 
 pub async fn tag(
     State(state): State<AppState>,
     Path(name): Path<String>,
     Query(p): Query<PageParams>,
 ) -> Result<Markup, AppError> {
-    let name = TagName::parse(&name).map_err(|_| AppError::NotFound(format!("the topic #{name}")))?;
-    let tag = state.store.tag(&name).await?.ok_or_else(|| AppError::NotFound(format!("any article tagged #{name}")))?;
-    let articles = list(&state, ArticleFilter::Tag(tag.name.clone()), p.after.as_deref()).await?;
-    let heading = format!("Latest news with #{}", tag.name);
-    Ok(page(
-        &heading,
-        Some(&format!("News tagged #{}", tag.name)),
-        &[],
-        html! {
-            h1 { (heading) }
-            (card_list(&state, &articles, &format!("/tag/{}", tag.name)))
-        },
-    ))
+    let kind = resolve_tag(&state, &name).await?;
+    let ListKind::Tag(t) = &kind else { unreachable!("resolve_tag returns a tag") };
+    let related = state.store.related_tags(&t.name, 12).await?;
+    let related: Vec<(String, String)> = related.into_iter().map(|t| (t.name.to_string(), String::new())).collect();
+    let extra = tag_chips("Related topics", "related-h", &related);
+    list_page(&state, kind, p.after.as_deref(), extra).await
+}
+
+pub async fn tag_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((name, feed)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let kind = resolve_tag(&state, &name).await?;
+    list_feed(&state, &headers, kind, &feed).await
 }
 
 pub async fn category(
@@ -130,17 +417,15 @@ pub async fn category(
     Path(slug): Path<String>,
     Query(p): Query<PageParams>,
 ) -> Result<Markup, AppError> {
-    let cat = Category::parse(&slug).map_err(|_| AppError::NotFound(format!("the category {slug}")))?;
-    let articles = list(&state, ArticleFilter::Category(cat), p.after.as_deref()).await?;
-    Ok(page(
-        cat.label(),
-        None,
-        &[],
-        html! {
-            h1 { (cat.label()) }
-            (card_list(&state, &articles, &format!("/category/{}", cat.slug())))
-        },
-    ))
+    list_page(&state, resolve_category(&slug)?, p.after.as_deref(), html! {}).await
+}
+
+pub async fn category_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, feed)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    list_feed(&state, &headers, resolve_category(&slug)?, &feed).await
 }
 
 pub async fn source(
@@ -148,26 +433,230 @@ pub async fn source(
     Path(slug): Path<String>,
     Query(p): Query<PageParams>,
 ) -> Result<Markup, AppError> {
-    let src =
-        state.store.source_by_slug(&slug).await?.ok_or_else(|| AppError::NotFound(format!("the source {slug}")))?;
-    let articles = list(&state, ArticleFilter::Source(src.id), p.after.as_deref()).await?;
+    let kind = resolve_source(&state, &slug).await?;
+    let ListKind::Source(src) = &kind else { unreachable!("resolve_source returns a source") };
+    let extra = html! {
+        p class="meta" {
+            @if let Some(home) = &src.home_url { a href=(home) rel="noopener" { (home) } " · " }
+            "Feed: " a href=(src.feed_url) { (src.feed_url) }
+            @if let Some(r) = &src.region { " · Edition: " a href={ "/edition/" (r.to_uppercase()) } { (r.to_uppercase()) } }
+        }
+        @match src.status {
+            model::SourceStatus::Failing => p class="status-failing" { "Last update failed: " (src.last_error.as_deref().unwrap_or("unknown error")) },
+            model::SourceStatus::New => p class="meta" { "Not crawled yet." },
+            model::SourceStatus::Ok => p class="meta" { "Updating normally" @if let Some(t) = src.last_fetched { "; last checked " (format_relative(t, state.clock.now())) } "." },
+        }
+    };
+    list_page(&state, kind, p.after.as_deref(), extra).await
+}
+
+pub async fn source_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, feed)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let kind = resolve_source(&state, &slug).await?;
+    list_feed(&state, &headers, kind, &feed).await
+}
+
+#[derive(Deserialize)]
+pub struct EditionForm {
+    pub region: Option<String>,
+}
+
+/// The edition picker: remembers the choice in a cookie (no account), then
+/// shows the edition. An empty choice forgets it.
+pub async fn edition_pick(Query(f): Query<EditionForm>) -> Response {
+    let region = f.region.unwrap_or_default().trim().to_uppercase();
+    if region.is_empty() {
+        let cookie = "edition=; Path=/; Max-Age=0; SameSite=Lax";
+        return ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response();
+    }
+    if !valid_region(&region) {
+        return Redirect::to("/").into_response();
+    }
+    let cookie = format!("edition={region}; Path=/; Max-Age=31536000; SameSite=Lax");
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/edition/{region}"))).into_response()
+}
+
+pub async fn edition(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(region): Path<String>,
+    Query(p): Query<PageParams>,
+) -> Result<Markup, AppError> {
+    let kind = resolve_edition(&region)?;
+    let ListKind::Edition(r) = &kind else { unreachable!("resolve_edition returns an edition") };
+    let chosen = edition_cookie(&headers).as_deref() == Some(r.as_str());
+    let stories = if p.after.is_none() { top_stories(&state, 6).await? } else { Vec::new() };
+    let extra = html! {
+        @if chosen {
+            p class="meta" { "This is your edition. " a href="/edition?region=" { "Switch to global" } }
+        } @else {
+            form action="/edition" method="get" class="inline" {
+                input type="hidden" name="region" value=(r);
+                button type="submit" { "Make " (r) " my edition" }
+            }
+        }
+        h2 { "Local news" }
+    };
+    let mut body = list_page(&state, kind, p.after.as_deref(), extra).await?.into_string();
+    if !stories.is_empty() {
+        // Global stories follow the local list, inside <main>.
+        let global = html! { section aria-labelledby="global-h" { h2 id="global-h" { "Top stories worldwide" } (story_list(&state, &stories)) } };
+        if let Some(at) = body.rfind("</main>") {
+            body.insert_str(at, &global.into_string());
+        }
+    }
+    Ok(maud::PreEscaped(body))
+}
+
+pub async fn edition_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((region, feed)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    list_feed(&state, &headers, resolve_edition(&region)?, &feed).await
+}
+
+pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound(format!("story {id}")))?;
+    let story = state.store.story(id).await?.ok_or_else(|| AppError::NotFound(format!("story {id}")))?;
+    let articles =
+        state.store.list_articles(&ArticleQuery { filter: ArticleFilter::Story(id), after: None, limit: 100 }).await?;
+    let lead = articles.iter().find(|a| a.id == story.lead_article_id).or(articles.last());
+    let title = lead.map_or_else(|| format!("Story {id}"), |a| a.title.clone());
     Ok(page(
-        &src.name,
+        &title,
         None,
         &[],
         html! {
-            h1 { (src.name) }
-            p class="meta" {
-                @if let Some(home) = &src.home_url { a href=(home) rel="noopener" { (home) } " · " }
-                "Feed: " a href=(src.feed_url) { (src.feed_url) }
-            }
-            @match src.status {
-                model::SourceStatus::Failing => p class="status-failing" { "Last update failed: " (src.last_error.as_deref().unwrap_or("unknown error")) },
-                model::SourceStatus::New => p class="meta" { "Not crawled yet." },
-                model::SourceStatus::Ok => {},
-            }
-            (card_list(&state, &articles, &format!("/source/{}", src.slug)))
+            h1 { (title) }
+            p class="meta" { "Full coverage: " (outlets(story.outlet_count)) ", " (story.article_count) " reports" }
+            (card_list_plain(&state, &articles))
         },
+    ))
+}
+
+const SEARCH_PAGE: usize = 20;
+
+pub async fn search(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Result<Markup, AppError> {
+    let query = params.to_query(SEARCH_PAGE).map_err(AppError::BadRequest)?;
+    let searched = !params.q.trim().is_empty() || params.has_filters();
+    let (results, articles) = if searched {
+        let idx = state.search.clone();
+        let q = query.clone();
+        let results = tokio::task::spawn_blocking(move || idx.search(&q))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+        let articles = state.store.articles_by_ids(&ids).await?;
+        (results, articles)
+    } else {
+        (Default::default(), Vec::new())
+    };
+    let by_id: std::collections::HashMap<i64, &Article> = articles.iter().map(|a| (a.id, a)).collect();
+    let page_no = params.page.unwrap_or(1).max(1);
+    let title = if params.q.trim().is_empty() { "Search".to_string() } else { format!("Search: {}", params.q.trim()) };
+    let qs = params.query_string(1);
+    let alternates: Vec<Alternate> = if searched {
+        Format::ALL
+            .iter()
+            .map(|f| Alternate {
+                href: format!("/search/{}?{qs}", f.segment()),
+                mime: f.mime(),
+                title: format!("{title} ({})", f.label()),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(page(
+        &title,
+        None,
+        &alternates,
+        html! {
+            h1 { "Search" }
+            form action="/search" method="get" role="search" class="search-form" {
+                label for="q" { "Words or \"an exact phrase\"" }
+                input id="q" type="search" name="q" value=(params.q);
+                details open[params.has_filters()] {
+                    summary { "Filters" }
+                    label for="f-tag" { "Topic" } input id="f-tag" name="tag" value=(params.tag.as_deref().unwrap_or(""));
+                    label for="f-cat" { "Category" }
+                    select id="f-cat" name="category" {
+                        option value="" { "Any" }
+                        @for c in Category::ALL { option value=(c.slug()) selected[params.category.as_deref() == Some(c.slug())] { (c.label()) } }
+                    }
+                    label for="f-src" { "Source" } input id="f-src" name="source" value=(params.source.as_deref().unwrap_or(""));
+                    label for="f-ed" { "Edition" } input id="f-ed" name="edition" value=(params.edition.as_deref().unwrap_or("")) size="3";
+                    label for="f-from" { "From" } input id="f-from" type="date" name="from" value=(params.from.as_deref().unwrap_or(""));
+                    label for="f-to" { "To" } input id="f-to" type="date" name="to" value=(params.to.as_deref().unwrap_or(""));
+                }
+                button type="submit" { "Search" }
+            }
+            @if searched {
+                p class="meta" role="status" { (results.total) " results" }
+                ol class="cards" {
+                    @for hit in &results.hits {
+                        @if let Some(a) = by_id.get(&hit.id) {
+                            @let v = ArticleView::new(a, &state.clock);
+                            li class="card" {
+                                h2 { a href={ "/article/" (v.id) } { (v.title) } }
+                                p class="meta" { a href={ "/source/" (v.source.slug) } { (v.source.name) } " · " time datetime=(v.published) { (v.relative_time) } }
+                                p class="excerpt" {
+                                    @for (text, marked) in &hit.snippet { @if *marked { mark { (text) } } @else { (text) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                nav class="pager" aria-label="Pages" {
+                    @if page_no > 1 { a rel="prev" href={ "/search?" (params.query_string(page_no - 1)) } { "← Better matches" } " " }
+                    @if results.total > page_no * SEARCH_PAGE { a rel="next" href={ "/search?" (params.query_string(page_no + 1)) } { "More results →" } }
+                }
+                p class="feeds meta" {
+                    "Follow this search: "
+                    @for (i, f) in Format::ALL.iter().enumerate() {
+                        @if i > 0 { " · " }
+                        a href={ "/search/" (f.segment()) "?" (qs) } type=(f.mime()) { (f.label()) }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// A search as a feed: the newest matches rather than the best, as a
+/// subscriber wants new articles.
+pub async fn search_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(feed): Path<String>,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, AppError> {
+    let format = Format::from_segment(&feed).ok_or_else(|| AppError::NotFound("that page".into()))?;
+    let mut query = params.to_query(FEED_SIZE).map_err(AppError::BadRequest)?;
+    query.offset = 0;
+    let idx = state.search.clone();
+    let results = tokio::task::spawn_blocking(move || idx.search(&query))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+    let mut articles = state.store.articles_by_ids(&ids).await?;
+    articles.sort_by(|a, b| b.published.cmp(&a.published).then(b.id.cmp(&a.id)));
+    let views: Vec<ArticleView> = articles.iter().map(|a| ArticleView::new(a, &state.clock)).collect();
+    let base = state.base_url(&headers);
+    let qs = params.query_string(1);
+    let page_url = format!("{base}/search?{qs}");
+    let feed_url = format!("{base}/search/{}?{qs}", format.segment());
+    let title = format!("Search: {}", params.q.trim());
+    Ok(feeds::render(
+        format,
+        &FeedInfo { title: &title, page_url: &page_url, feed_url: &feed_url, base: &base },
+        &views,
     ))
 }
 
@@ -212,6 +701,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
                 @if !others.is_empty() {
                     section aria-labelledby="also-h" {
                         h2 id="also-h" { "Also reported by" }
+                        @if let Some(sid) = a.story_id { p class="meta" { a href={ "/story/" (sid) } { "Full coverage of this story" } } }
                         ul {
                             @for o in &others {
                                 li { a href={ "/article/" (o.id) } { (o.title) } " — " (o.source.name) }

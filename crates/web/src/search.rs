@@ -1,0 +1,134 @@
+//! Search: keeping this node's index in step with the store, and the
+//! parameters the search page and API share.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use index::{IndexDoc, SearchIndex, SearchQuery};
+use serde::Deserialize;
+use std::sync::Arc;
+use store::Store;
+
+/// Articles read from the store per index commit.
+const BATCH: usize = 2_000;
+
+/// What one catch-up did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Articles added.
+    pub added: usize,
+    /// Articles removed.
+    pub removed: usize,
+}
+
+/// Brings the index up to date with the store: new articles by id, then
+/// deletions from the store's log. Safe to interrupt: each batch commits
+/// with its checkpoint, so the next run continues where this one stopped.
+/// `progress` is called with the number of articles added so far.
+pub async fn sync(
+    store: &Arc<dyn Store>,
+    index: &Arc<SearchIndex>,
+    mut progress: impl FnMut(usize),
+) -> anyhow::Result<SyncReport> {
+    let mut report = SyncReport::default();
+    loop {
+        let after = index.indexed_through();
+        let batch = store.articles_after_id(after, BATCH).await?;
+        let Some(last) = batch.last().map(|a| a.id) else { break };
+        let docs: Vec<IndexDoc> = batch.iter().map(IndexDoc::from).collect();
+        let idx = index.clone();
+        tokio::task::spawn_blocking(move || idx.add(&docs, last)).await??;
+        report.added += batch.len();
+        progress(report.added);
+    }
+    loop {
+        let at = index.checkpoint().deletions;
+        let d = store.deletions_after(at, BATCH).await?;
+        if d.ids.is_empty() {
+            break;
+        }
+        let idx = index.clone();
+        let n = d.ids.len();
+        tokio::task::spawn_blocking(move || idx.remove(&d.ids, d.through)).await??;
+        report.removed += n;
+    }
+    Ok(report)
+}
+
+/// The search form's fields, shared by `/search` and `/api/v1/search`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct SearchParams {
+    /// The words.
+    #[serde(default)]
+    pub q: String,
+    /// A tag name.
+    pub tag: Option<String>,
+    /// A category slug.
+    pub category: Option<String>,
+    /// A source slug.
+    pub source: Option<String>,
+    /// An edition (region code).
+    pub edition: Option<String>,
+    /// Published on or after this day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Published on or before this day (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// Result page, from 1.
+    pub page: Option<usize>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn day(s: &Option<String>, end: bool) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(s) = nonempty(s) else { return Ok(None) };
+    let d = NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date like 2025-06-18"))?;
+    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+    Ok(Some(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()))
+}
+
+impl SearchParams {
+    /// The index query for result page `page` of `per_page`.
+    pub fn to_query(&self, per_page: usize) -> Result<SearchQuery, String> {
+        let page = self.page.unwrap_or(1).clamp(1, 50);
+        Ok(SearchQuery {
+            q: self.q.chars().take(500).collect(),
+            tag: nonempty(&self.tag).map(|t| model::TagName::parse(&t).map(|n| n.key()).unwrap_or(t)),
+            category: nonempty(&self.category),
+            source: nonempty(&self.source),
+            region: nonempty(&self.edition),
+            from: day(&self.from, false)?,
+            to: day(&self.to, true)?,
+            offset: (page - 1) * per_page,
+            limit: per_page,
+        })
+    }
+
+    /// Whether any filter is set (the page shows them open).
+    pub fn has_filters(&self) -> bool {
+        [&self.tag, &self.category, &self.source, &self.edition, &self.from, &self.to]
+            .iter()
+            .any(|f| nonempty(f).is_some())
+    }
+
+    /// The query string for another page of the same search.
+    pub fn query_string(&self, page: usize) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("q", &self.q);
+        for (k, v) in [
+            ("tag", &self.tag),
+            ("category", &self.category),
+            ("source", &self.source),
+            ("edition", &self.edition),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if let Some(v) = nonempty(v) {
+                s.append_pair(k, &v);
+            }
+        }
+        if page > 1 {
+            s.append_pair("page", &page.to_string());
+        }
+        s.finish()
+    }
+}

@@ -4,6 +4,7 @@
 mod api;
 mod error;
 pub mod feeds;
+pub mod openapi;
 mod pages;
 pub mod search;
 mod view;
@@ -81,8 +82,17 @@ pub fn router(state: AppState) -> Router {
         .route("/search/{feed}", get(pages::search_feed))
         .route("/story/{id}", get(pages::story))
         .route("/article/{id}", get(pages::article))
-        .route("/api/v1/tags/{name}/articles", get(api::tag_articles))
+        .route("/api/v1/articles", get(api::articles))
         .route("/api/v1/articles/{id}", get(api::article))
+        .route("/api/v1/tags", get(api::tags))
+        .route("/api/v1/tags/trending", get(api::trending))
+        .route("/api/v1/tags/{name}", get(api::tag))
+        .route("/api/v1/tags/{name}/articles", get(api::tag_articles))
+        .route("/api/v1/stories", get(api::stories))
+        .route("/api/v1/stories/{id}", get(api::story))
+        .route("/api/v1/search", get(api::search))
+        .route("/api/v1/sources", get(api::sources))
+        .route("/api/v1/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))
         .route("/static/tagline.css", get(css))
         .fallback(pages::not_found)

@@ -284,3 +284,56 @@ async fn issue_6_the_hash_form_suggests_topics_for_a_prefix() {
     let (_, html) = get(&r, "/").await;
     assert!(html.contains("<datalist id=\"tag-suggest\"><option value=\"China-CentralAsia\">"));
 }
+
+/// Validates `body` against the named schema of the served OpenAPI document.
+fn assert_matches_schema(doc: &serde_json::Value, schema: &str, body: &serde_json::Value, what: &str) {
+    let mut root = doc.clone();
+    root["$ref"] = serde_json::json!(format!("#/components/schemas/{schema}"));
+    let validator = jsonschema::draft202012::new(&root).unwrap();
+    let errors: Vec<String> = validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{what} does not match {schema}: {errors:#?}\n{body:#}");
+}
+
+#[tokio::test]
+async fn issue_6_the_openapi_document_matches_every_real_response() {
+    let (_d, r) = fixture().await;
+    let (status, doc) = get(&r, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    // Every documented path, called for real (path parameters filled in).
+    let calls = [
+        ("/api/v1/articles", "/api/v1/articles?limit=2", "ArticlePage"),
+        ("/api/v1/articles", "/api/v1/articles?edition=my", "ArticlePage"),
+        ("/api/v1/articles/{id}", "/api/v1/articles/1", "Article"),
+        ("/api/v1/tags", "/api/v1/tags", "TagList"),
+        ("/api/v1/tags", "/api/v1/tags?prefix=chi", "TagList"),
+        ("/api/v1/tags/trending", "/api/v1/tags/trending", "TrendingList"),
+        ("/api/v1/tags/{name}", "/api/v1/tags/china-centralasia", "TagDetail"),
+        ("/api/v1/tags/{name}/articles", "/api/v1/tags/China-CentralAsia/articles", "TagArticlePage"),
+        ("/api/v1/stories", "/api/v1/stories", "StoryList"),
+        ("/api/v1/stories/{id}", "/api/v1/stories/1", "Story"),
+        ("/api/v1/search", "/api/v1/search?q=paragraph", "SearchResults"),
+        ("/api/v1/sources", "/api/v1/sources", "SourceList"),
+    ];
+    let documented: std::collections::BTreeSet<&str> =
+        doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    let called: std::collections::BTreeSet<&str> = calls.iter().map(|c| c.0).collect();
+    assert_eq!(documented, called, "every documented path is exercised");
+    for (path, url, schema) in calls {
+        let (status, body) = get(&r, url).await;
+        assert_eq!(status, StatusCode::OK, "{url}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let declared = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+        assert_eq!(declared, &format!("#/components/schemas/{schema}"), "{path}");
+        assert_matches_schema(&doc, schema, &body, url);
+    }
+    // Errors have the documented shape too.
+    for url in
+        ["/api/v1/articles/999", "/api/v1/tags/Nowhere", "/api/v1/articles?after=zzz", "/api/v1/search?q=a&to=never"]
+    {
+        let (status, body) = get(&r, url).await;
+        assert!(status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST, "{url}");
+        assert_matches_schema(&doc, "Error", &serde_json::from_str(&body).unwrap(), url);
+    }
+}

@@ -405,7 +405,7 @@ pub(crate) async fn serve_web(
         }
         Err(e) => tracing::warn!(error = %e, "serving search read-only; another process keeps the index up to date"),
     }
-    let router = web::router(web::AppState { store, clock, search, site: Arc::new(site) });
+    let router = web::router(web::AppState::with_site(store, clock, search, site));
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     println!("serving on http://{addr}/");

@@ -4,6 +4,7 @@
 mod api;
 mod error;
 pub mod feeds;
+mod http;
 pub mod openapi;
 mod pages;
 pub mod search;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     /// Site-wide settings.
     pub site: Arc<SiteConfig>,
+    /// This node's metrics.
+    pub metrics: Arc<http::Metrics>,
 }
 
 /// Settings of the site.
@@ -44,7 +47,12 @@ pub struct SiteConfig {
 impl AppState {
     /// State with default site settings.
     pub fn new(store: Arc<dyn Store>, clock: Clock, search: Arc<SearchIndex>) -> Self {
-        Self { store, clock, search, site: Arc::new(SiteConfig::default()) }
+        Self::with_site(store, clock, search, SiteConfig::default())
+    }
+
+    /// State with the given site settings.
+    pub fn with_site(store: Arc<dyn Store>, clock: Clock, search: Arc<SearchIndex>, site: SiteConfig) -> Self {
+        Self { store, clock, search, site: Arc::new(site), metrics: Arc::default() }
     }
 
     /// The site's base URL, without a trailing slash.
@@ -93,9 +101,26 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/search", get(api::search))
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/offline", get(pages::offline))
         .route("/healthz", get(healthz))
-        .route("/static/tagline.css", get(css))
+        .route("/metrics", get(http::metrics))
+        .route(
+            "/static/tagline.css",
+            get(|| async { http::asset("text/css; charset=utf-8", STATIC_CACHE, CSS.as_bytes()) }),
+        )
+        .route("/static/app.js", get(|| async { http::asset("text/javascript; charset=utf-8", STATIC_CACHE, APP_JS) }))
+        .route("/static/icons/{name}", get(icon))
+        .route("/favicon.ico", get(|| async { http::asset("image/png", STATIC_CACHE, ICON_192) }))
+        // The worker must be served from the root to control every page,
+        // and revalidated on each load so that updates reach readers.
+        .route("/sw.js", get(|| async { http::asset("text/javascript; charset=utf-8", "no-cache", SW_JS) }))
+        .route(
+            "/manifest.webmanifest",
+            get(|| async { http::asset("application/manifest+json", STATIC_CACHE, MANIFEST) }),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), http::track))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(http::etag))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -112,7 +137,19 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 }
 
 const CSS: &str = include_str!("../assets/tagline.css");
+const APP_JS: &[u8] = include_bytes!("../assets/app.js");
+const SW_JS: &[u8] = include_bytes!("../assets/sw.js");
+const MANIFEST: &[u8] = include_bytes!("../assets/manifest.webmanifest");
+const ICON_192: &[u8] = include_bytes!("../assets/icons/icon-192.png");
+const STATIC_CACHE: &str = "public, max-age=86400";
 
-async fn css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], CSS)
+async fn icon(axum::extract::Path(name): axum::extract::Path<String>) -> axum::response::Response {
+    let body: &'static [u8] = match name.as_str() {
+        "icon-192.png" => ICON_192,
+        "icon-512.png" => include_bytes!("../assets/icons/icon-512.png"),
+        "maskable-512.png" => include_bytes!("../assets/icons/maskable-512.png"),
+        "apple-touch-icon.png" => include_bytes!("../assets/icons/apple-touch-icon.png"),
+        _ => return AppError::NotFound("that icon".into()).into_response(),
+    };
+    http::asset("image/png", STATIC_CACHE, body)
 }

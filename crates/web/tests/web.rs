@@ -337,3 +337,57 @@ async fn issue_6_the_openapi_document_matches_every_real_response() {
         assert_matches_schema(&doc, "Error", &serde_json::from_str(&body).unwrap(), url);
     }
 }
+
+#[tokio::test]
+async fn issue_6_pages_carry_an_etag_and_a_matching_if_none_match_gets_304() {
+    let (_d, r) = fixture().await;
+    let resp = r.clone().oneshot(Request::get("/tag/China-CentralAsia").body(Body::empty()).unwrap()).await.unwrap();
+    let etag = resp.headers()["etag"].to_str().unwrap().to_string();
+    assert!(etag.starts_with("W/\""));
+    assert!(resp.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    let again = Request::get("/tag/China-CentralAsia").header("if-none-match", &etag).body(Body::empty()).unwrap();
+    let resp = r.clone().oneshot(again).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+    let other = Request::get("/tag/China-CentralAsia").header("if-none-match", "W/\"0\"").body(Body::empty()).unwrap();
+    assert_eq!(r.clone().oneshot(other).await.unwrap().status(), StatusCode::OK);
+    let gz = Request::get("/tag/China-CentralAsia").header("accept-encoding", "br").body(Body::empty()).unwrap();
+    assert_eq!(r.clone().oneshot(gz).await.unwrap().headers()["content-encoding"], "br");
+}
+
+#[tokio::test]
+async fn issue_6_metrics_count_requests_by_route_in_prometheus_text() {
+    let (_d, r) = fixture().await;
+    get(&r, "/tag/China-CentralAsia").await;
+    get(&r, "/tag/Nowhere").await;
+    let (status, body) = get(&r, "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("tagline_http_requests_total{route=\"/tag/{name}\",status=\"200\"} 1"), "{body}");
+    assert!(body.contains("tagline_http_requests_total{route=\"/tag/{name}\",status=\"404\"} 1"));
+    assert!(body.contains("tagline_http_request_duration_seconds_bucket"));
+    assert!(body.contains("tagline_articles 3") && body.contains("tagline_search_indexed_documents 3"));
+    assert!(body.trim_end().ends_with("# EOF"));
+}
+
+#[tokio::test]
+async fn issue_6_the_app_manifest_icons_and_service_worker_are_served() {
+    let (_d, r) = fixture().await;
+    let (status, manifest) = get(&r, "/manifest.webmanifest").await;
+    assert_eq!(status, StatusCode::OK);
+    let m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(m["display"], "standalone");
+    for icon in m["icons"].as_array().unwrap() {
+        let src = icon["src"].as_str().unwrap();
+        let resp = r.clone().oneshot(Request::get(src).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{src}");
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&bytes[1..4], b"PNG", "{src} is a PNG");
+    }
+    let (status, sw) = get(&r, "/sw.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(sw.contains("addEventListener(\"fetch\""));
+    let (_, home) = get(&r, "/").await;
+    assert!(home.contains("rel=\"manifest\"") && home.contains("id=\"install\"") && home.contains("/static/app.js"));
+    let (_, article) = get(&r, "/article/1").await;
+    assert!(article.contains("data-save=\"/article/1\""));
+    assert_eq!(get(&r, "/offline").await.0, StatusCode::OK);
+}

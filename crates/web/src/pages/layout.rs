@@ -33,6 +33,11 @@ pub fn page(title: &str, description: Option<&str>, alternates: &[Alternate], bo
                 @if let Some(d) = description { meta name="description" content=(d); }
                 meta name="color-scheme" content="light dark";
                 link rel="stylesheet" href="/static/tagline.css";
+                link rel="manifest" href="/manifest.webmanifest";
+                link rel="icon" type="image/png" href="/static/icons/icon-192.png";
+                link rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png";
+                meta name="theme-color" content="#0b57d0";
+                script src="/static/app.js" defer {}
                 @for a in alternates {
                     link rel="alternate" type=(a.mime) title=(a.title) href=(a.href);
                 }
@@ -59,7 +64,10 @@ pub fn page(title: &str, description: Option<&str>, alternates: &[Alternate], bo
                     a class="search-link" href="/search" { "Search" }
                 }
                 main id="main" { (body) }
-                footer class="site" { "Tagline — news by topic. " (PreEscaped("&middot;")) " No tracking." }
+                footer class="site" {
+                    "Tagline — news by topic. " (PreEscaped("&middot;")) " No tracking. "
+                    button id="install" type="button" hidden { "Get the app" }
+                }
             }
         }
     }

@@ -698,6 +698,10 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
                     @for para in v.text.split("\n\n") { p { (para) } }
                 }
                 p { a href=(v.url) rel="noopener" { "Read the original at " (v.source.name) } }
+                p {
+                    button type="button" data-save={ "/article/" (v.id) } aria-pressed="false" hidden { "Save for offline reading" }
+                    " " span id="save-status" role="status" {}
+                }
                 @if !others.is_empty() {
                     section aria-labelledby="also-h" {
                         h2 id="also-h" { "Also reported by" }
@@ -712,6 +716,22 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             }
         },
     ))
+}
+
+/// Shown by the service worker when the reader is offline and the page
+/// asked for is not saved; lists what can be read offline.
+pub async fn offline() -> Markup {
+    page(
+        "Offline",
+        None,
+        &[],
+        html! {
+            h1 { "You are offline" }
+            p { "These articles are saved on this device and can be read now:" }
+            ul id="saved-list" {}
+            p { a href="/" { "Try the front page again" } }
+        },
+    )
 }
 
 pub async fn not_found() -> AppError {

@@ -40,8 +40,20 @@ pub(crate) async fn prepare(
             Err(e) => warnings.push(format!("{}: {e}; using the feed's text", src.name)),
         }
     }
-    let article = build_article(src, entry, link.as_str(), extracted, now);
+    let mut article = build_article(src, entry, link.as_str(), extracted, now);
+    if fetch_pages {
+        article.image_data = fetch_image(fetcher, article.image.as_deref()).await;
+    }
     Ok((article, warnings))
+}
+
+/// Fetches the lead image through the same guarded client, keeping it only
+/// when it is a raster image of acceptable size. Failure is not an error:
+/// the card simply shows no image.
+async fn fetch_image(fetcher: &Fetcher, url: Option<&str>) -> Option<model::ImageData> {
+    let url = url::Url::parse(url?).ok()?;
+    let fetched = fetcher.get_page(&url).await.ok()?;
+    model::ImageData::parse(fetched.content_type.as_deref(), fetched.body.to_vec())
 }
 
 /// Builds the article from the feed entry and, if the page was fetched, what
@@ -118,6 +130,7 @@ pub fn build_article(
         html,
         excerpt: truncate(&excerpt_source, EXCERPT_CHARS),
         image: extracted.as_ref().and_then(|x| x.image.clone()).or(entry.image.clone()),
+        image_data: None,
         fetched: now,
     }
 }

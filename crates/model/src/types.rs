@@ -138,8 +138,43 @@ pub struct NewArticle {
     pub excerpt: String,
     /// Lead image URL.
     pub image: Option<String>,
+    /// The lead image itself, fetched by the crawler so that readers' browsers
+    /// never contact the publisher (no third-party requests, no tracking).
+    pub image_data: Option<ImageData>,
     /// When Tagline fetched it.
     pub fetched: DateTime<Utc>,
+}
+
+/// An image as stored and served from Tagline's own origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageData {
+    /// Its media type: one of [`ImageData::ALLOWED`].
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl ImageData {
+    /// Raster types only: SVG can carry scripts.
+    pub const ALLOWED: [&'static str; 5] = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"];
+    /// Larger images are not kept.
+    pub const MAX_BYTES: usize = 1024 * 1024;
+
+    /// Accepts an image when its declared type is an allowed raster type,
+    /// its first bytes agree, and it is not too large.
+    pub fn parse(content_type: Option<&str>, bytes: Vec<u8>) -> Option<Self> {
+        let declared = content_type?.split(';').next()?.trim().to_ascii_lowercase();
+        let sniffed = match bytes.as_slice() {
+            [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+            [0x89, b'P', b'N', b'G', ..] => "image/png",
+            [b'G', b'I', b'F', b'8', ..] => "image/gif",
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
+            [_, _, _, _, b'f', b't', b'y', b'p', b'a', b'v', b'i', b'f', ..] => "image/avif",
+            _ => return None,
+        };
+        (Self::ALLOWED.contains(&declared.as_str()) && bytes.len() <= Self::MAX_BYTES)
+            .then(|| Self { content_type: sniffed.to_string(), bytes })
+    }
 }
 
 /// A stored article with everything a page needs.
@@ -174,8 +209,11 @@ pub struct Article {
     pub html: String,
     /// Card summary.
     pub excerpt: String,
-    /// Lead image.
+    /// Lead image (the publisher's URL).
     pub image: Option<String>,
+    /// Whether Tagline holds a copy of the lead image (served at
+    /// `/image/{id}`).
+    pub image_stored: bool,
     /// The story it belongs to.
     pub story_id: Option<i64>,
 }
@@ -237,6 +275,30 @@ fn contains_word(hay: &str, needle: &str) -> bool {
         let after = hay[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         before && after
     })
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+
+    #[test]
+    fn a_png_declared_as_png_is_accepted() {
+        let png = b"\x89PNG\r\n\x1a\nrest".to_vec();
+        assert_eq!(ImageData::parse(Some("image/png"), png).unwrap().content_type, "image/png");
+    }
+
+    #[test]
+    fn svg_and_html_are_refused_whatever_they_claim() {
+        assert!(ImageData::parse(Some("image/svg+xml"), b"<svg onload=alert(1)>".to_vec()).is_none());
+        assert!(ImageData::parse(Some("image/png"), b"<html><script>".to_vec()).is_none());
+    }
+
+    #[test]
+    fn an_image_over_the_size_limit_is_refused() {
+        let mut big = b"\xFF\xD8\xFF".to_vec();
+        big.resize(ImageData::MAX_BYTES + 1, 0);
+        assert!(ImageData::parse(Some("image/jpeg"), big).is_none());
+    }
 }
 
 #[cfg(test)]

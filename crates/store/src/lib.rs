@@ -250,6 +250,8 @@ pub trait Store: Send + Sync {
     async fn remove_source(&self, source_id: i64) -> Result<bool>;
     /// Tags whose key starts with `prefix` (lower case), most used first.
     async fn search_tags(&self, prefix: &str, limit: usize) -> Result<Vec<TagCount>>;
+    /// The stored copy of an article's lead image.
+    async fn image(&self, article_id: i64) -> Result<Option<model::ImageData>>;
     /// Every tag rule.
     async fn tag_rules(&self) -> Result<Vec<TagRule>>;
     /// Adds a tag rule; returns its id.

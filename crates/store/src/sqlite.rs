@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_extract_rules.sql")),
     (3, include_str!("../migrations/sqlite/0003_schedule.sql")),
     (4, include_str!("../migrations/sqlite/0004_reader_site.sql")),
+    (5, include_str!("../migrations/sqlite/0005_images.sql")),
 ];
 
 const READERS: usize = 4;
@@ -156,8 +157,8 @@ fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
     })
 }
 
-const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id";
-const ARTICLE_NCOLS: usize = 14;
+const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id, EXISTS (SELECT 1 FROM article_images i WHERE i.article_id = a.id)";
+const ARTICLE_NCOLS: usize = 15;
 
 fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
     let source = source_from_row(r, ARTICLE_NCOLS)?;
@@ -177,6 +178,7 @@ fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
         excerpt: r.get(11)?,
         image: r.get(12)?,
         story_id: r.get(13)?,
+        image_stored: r.get(14)?,
         source,
     })
 }
@@ -389,6 +391,12 @@ impl Store for SqliteStore {
                 }
             };
             tx.execute("UPDATE articles SET story_id = ?2 WHERE id = ?1", params![id, story_id])?;
+            if let Some(img) = &a.image_data {
+                tx.execute(
+                    "INSERT INTO article_images (article_id, content_type, data) VALUES (?1, ?2, ?3)",
+                    params![id, img.content_type, img.bytes],
+                )?;
+            }
             {
                 let mut upsert = tx.prepare_cached(
                     "INSERT INTO tags (key, name, kind) VALUES (?1, ?2, ?3)
@@ -820,6 +828,17 @@ impl Store for SqliteStore {
                 })
                 .filter(|t| t.count > 0)
                 .collect())
+        })
+        .await
+    }
+
+    async fn image(&self, article_id: i64) -> Result<Option<model::ImageData>> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row("SELECT content_type, data FROM article_images WHERE article_id = ?1", [article_id], |r| {
+                    Ok(model::ImageData { content_type: r.get(0)?, bytes: r.get(1)? })
+                })
+                .optional()?)
         })
         .await
     }

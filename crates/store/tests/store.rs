@@ -39,6 +39,7 @@ fn article(source_id: i64, n: i64, tags: &[&str]) -> NewArticle {
         html: format!("<p>Text {n}</p>"),
         excerpt: format!("Text {n}"),
         image: None,
+        image_data: None,
         fetched: t0(),
     }
 }

@@ -54,6 +54,21 @@ fn spawn_with_url(mut cmd: Command) -> (Killed, String) {
     (Killed(child), url)
 }
 
+/// Like `spawn_with_url`, for the first line containing `marker`.
+fn spawn_with_url_containing(mut cmd: Command, marker: &str) -> (Killed, String) {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn");
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let url = loop {
+        let line = lines.next().expect("process printed its address").unwrap();
+        if let (true, Some(i)) = (line.contains(marker), line.find("http://")) {
+            break line[i..].trim_end_matches('/').to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (Killed(child), url)
+}
+
 fn seed_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/seed")
 }
@@ -170,6 +185,53 @@ fn issue_2_seed_replay_through_the_cli() {
             assert_eq!(c1 == c2, s1 == s2, "stories of {c1} and {c2}");
         }
     }
+
+    // Issues 5 and 6: the site shows stories, related and trending tags.
+    let star = articles.iter().find(|a| a["source"]["name"] == "The Star").unwrap();
+    let get = |path: String| {
+        rt.block_on(async { reqwest::get(format!("{site}{path}")).await.unwrap().text().await.unwrap() })
+    };
+    let article_page = get(format!("/article/{}", star["id"]));
+    assert!(article_page.contains("Also reported by") && article_page.contains("Full coverage"));
+    assert!(page.contains("Related topics"));
+    let home = get("/".into());
+    let trending = home.find("Trending topics").expect("trending tags on the home page");
+    assert!(home[trending..].contains("#China-CentralAsia"));
+    assert!(home.contains("3 outlets") || home.contains("2 outlets") || home.contains("1 outlet"));
+    run_browser(&site, _web.0.id());
+}
+
+/// Runs the headless-Chromium checks (browser/run.mjs) against a running
+/// site; they end by killing `pid` to test offline reading.
+fn run_browser(site: &str, pid: u32) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser");
+    assert!(
+        Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(),
+        "the browser tests need Chromium: run .ci/run, or apt-get install chromium"
+    );
+    if !dir.join("node_modules/playwright-core").exists() {
+        let npm = Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).output().expect("npm");
+        assert!(npm.status.success(), "npm ci in browser/: {}", stderr(&npm));
+    }
+    let mut cmd = Command::new("node");
+    cmd.arg("run.mjs").arg(site).current_dir(&dir).env("TAGLINE_PID", pid.to_string());
+    if let Some(shots) = std::env::var_os("TAGLINE_SCREENSHOTS") {
+        cmd.arg(shots);
+    }
+    let out = cmd.output().expect("node");
+    println!("{}", stdout(&out));
+    assert!(out.status.success(), "browser checks failed:\n{}\n{}", stdout(&out), stderr(&out));
+}
+
+#[test]
+fn issue_6_the_demo_passes_the_browser_checks() {
+    let data = tempfile::tempdir().unwrap();
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_tagline"));
+    demo.arg("--data").arg(data.path()).args(["demo", "--listen", "127.0.0.1:0"]).env("TAGLINE_LOG", "error");
+    let (web, site) = spawn_with_url_containing(demo, "serving on");
+    // Let the first search-index catch-up run.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    run_browser(&site, web.0.id());
 }
 
 /// Serves `app` on `listener` until the test ends; returns its origin.

@@ -189,7 +189,7 @@ fn json(info: &FeedInfo, items: &[ArticleView]) -> String {
                 "tags": v.categories.iter().cloned().chain(v.tags.iter().map(|t| t.name.clone())).collect::<Vec<_>>(),
             });
             if let Some(img) = &v.image {
-                item["image"] = serde_json::Value::String(img.clone());
+                item["image"] = serde_json::Value::String(format!("{}{img}", info.base));
             }
             item
         })

@@ -108,9 +108,19 @@ pub async fn etag(req: Request, next: Next) -> Response {
     bytes.hash(&mut h);
     let tag = format!("W/\"{:016x}\"", h.finish());
     if !parts.headers.contains_key(header::CACHE_CONTROL) {
-        // Lists change as articles arrive: a short freshness, then revalidate.
-        parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+        let html = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        // Pages revalidate on every view (a cheap 304 when unchanged), so a
+        // reader never sees a stale front page; feeds and the API may be
+        // reused for a minute, as feed readers poll.
+        let policy = if html { "no-cache" } else { "public, max-age=60" };
+        parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
+    // The front page and editions depend on the edition cookie.
+    parts.headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Encoding"));
     if let Ok(v) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, v);
     }

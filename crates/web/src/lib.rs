@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/offline", get(pages::offline))
+        .route("/image/{id}", get(image))
         .route("/healthz", get(healthz))
         .route("/metrics", get(http::metrics))
         .route(
@@ -142,6 +143,26 @@ const SW_JS: &[u8] = include_bytes!("../assets/sw.js");
 const MANIFEST: &[u8] = include_bytes!("../assets/manifest.webmanifest");
 const ICON_192: &[u8] = include_bytes!("../assets/icons/icon-192.png");
 const STATIC_CACHE: &str = "public, max-age=86400";
+
+/// A lead image, from the store: readers' browsers never contact publishers.
+async fn image(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound("that image".into()))?;
+    let img = state.store.image(id).await?.ok_or_else(|| AppError::NotFound("that image".into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, img.content_type),
+            // An article's image never changes once stored.
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'".to_string()),
+        ],
+        img.bytes,
+    )
+        .into_response())
+}
 
 async fn icon(axum::extract::Path(name): axum::extract::Path<String>) -> axum::response::Response {
     let body: &'static [u8] = match name.as_str() {

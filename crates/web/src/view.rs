@@ -54,7 +54,7 @@ impl ArticleView {
             story: a.story_id,
             excerpt: a.excerpt.clone(),
             text: a.text.clone(),
-            image: a.image.clone(),
+            image: a.image_stored.then(|| format!("/image/{}", a.id)),
             author: a.author.clone(),
             lang: a.lang.clone(),
         }

@@ -50,6 +50,10 @@ async fn fixture() -> (tempfile::TempDir, axum::Router) {
                     html: String::new(),
                     excerpt: format!("Excerpt {n}"),
                     image: Some("https://star.example/img.png".into()),
+                    image_data: (n == 1).then(|| model::ImageData {
+                        content_type: "image/png".into(),
+                        bytes: b"\x89PNG\r\n\x1a\n".to_vec(),
+                    }),
                     fetched: now(),
                 },
                 StoryAssignment::New,
@@ -344,7 +348,11 @@ async fn issue_6_pages_carry_an_etag_and_a_matching_if_none_match_gets_304() {
     let resp = r.clone().oneshot(Request::get("/tag/China-CentralAsia").body(Body::empty()).unwrap()).await.unwrap();
     let etag = resp.headers()["etag"].to_str().unwrap().to_string();
     assert!(etag.starts_with("W/\""));
-    assert!(resp.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    assert_eq!(resp.headers()["cache-control"], "no-cache", "pages revalidate on every view");
+    assert!(resp.headers()["vary"].to_str().unwrap().contains("Cookie"));
+    let feed =
+        r.clone().oneshot(Request::get("/tag/China-CentralAsia/feed.atom").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(feed.headers()["cache-control"], "public, max-age=60");
     let again = Request::get("/tag/China-CentralAsia").header("if-none-match", &etag).body(Body::empty()).unwrap();
     let resp = r.clone().oneshot(again).await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
@@ -390,4 +398,72 @@ async fn issue_6_the_app_manifest_icons_and_service_worker_are_served() {
     let (_, article) = get(&r, "/article/1").await;
     assert!(article.contains("data-save=\"/article/1\""));
     assert_eq!(get(&r, "/offline").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn issue_6_lead_images_are_served_from_our_own_origin() {
+    let (_d, r) = fixture().await;
+    let (_, html) = get(&r, "/tag/China-CentralAsia").await;
+    assert!(html.contains("src=\"/image/1\""));
+    assert!(!html.contains("star.example/img.png"), "no third-party image URL on the page");
+    let resp = r.clone().oneshot(Request::get("/image/1").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "image/png");
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(get(&r, "/image/2").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn issue_6_a_full_topic_page_and_its_css_weigh_at_most_60_kb() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("t.db")).unwrap();
+    let (src, _) = store
+        .add_source(NewSource {
+            name: "The Northern Ledger of Record".into(),
+            home_url: None,
+            feed_url: FeedUrl::parse("https://ledger.example/feed").unwrap(),
+            region: Some("GB".into()),
+            lang: None,
+            fetch_pages: true,
+            trusted_hosts: vec![],
+        })
+        .await
+        .unwrap();
+    let tags = ["China-CentralAsia", "Kazakhstan", "CriticalMinerals", "BeltAndRoadInitiative", "Astana", "Uzbekistan"];
+    for n in 0..40 {
+        let a = NewArticle {
+            source_id: src.id,
+            url: format!("https://ledger.example/2025/06/28/a-long-article-slug-for-story-number-{n}"),
+            guid: format!("g{n}"),
+            title: format!(
+                "Leaders meet in Astana to sign a long list of agreements on trade, energy and minerals ({n})"
+            ),
+            author: None,
+            published: now() - Duration::hours(n),
+            updated: None,
+            lang: Some("en".into()),
+            category: Some(Category::World),
+            tags: tags
+                .iter()
+                .map(|t| Tag { name: TagName::parse(t).unwrap(), kind: TagKind::Entity, score: 1.0 })
+                .collect(),
+            text: "Body. ".repeat(500),
+            html: String::new(),
+            excerpt: "x".repeat(300),
+            image: Some("https://ledger.example/i.png".into()),
+            image_data: Some(model::ImageData { content_type: "image/png".into(), bytes: b"\x89PNG".to_vec() }),
+            fetched: now(),
+        };
+        store.insert_article(a, StoryAssignment::New).await.unwrap();
+    }
+    let store: Arc<dyn Store> = Arc::new(store);
+    let r =
+        web::router(web::AppState::new(store, Clock::Fixed(now()), Arc::new(web::SearchIndex::in_memory().unwrap())));
+    let (status, html) = get(&r, "/tag/China-CentralAsia").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("class=\"card\"").count(), web::PAGE_SIZE);
+    let (_, css) = get(&r, "/static/tagline.css").await;
+    let total = html.len() + css.len();
+    println!("topic page: {} B HTML + {} B CSS = {} B", html.len(), css.len(), total);
+    assert!(total <= 60 * 1024, "{total} bytes");
 }

@@ -300,3 +300,56 @@ impl From<FetchError> for CrawlError {
 
 /// Whether an error is worth retrying later (timeouts, 5xx, 429).
 pub use fetch::is_transient;
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    fn article(source_id: i64, text: &str) -> model::NewArticle {
+        model::NewArticle {
+            source_id,
+            url: "https://e.com/1".into(),
+            guid: "1".into(),
+            title: "Title".into(),
+            author: None,
+            published: chrono::Utc::now(),
+            updated: None,
+            lang: None,
+            category: None,
+            tags: vec![],
+            text: text.into(),
+            html: String::new(),
+            excerpt: String::new(),
+            image: None,
+            image_data: None,
+            fetched: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn issue_5_operator_rules_add_their_tag_first_and_only_once() {
+        let rules = vec![
+            model::TagRule {
+                id: 1,
+                tag: model::TagName::parse("CriticalMinerals").unwrap(),
+                keywords: vec!["lithium".into()],
+                source_id: None,
+            },
+            model::TagRule {
+                id: 2,
+                tag: model::TagName::parse("Local").unwrap(),
+                keywords: vec![],
+                source_id: Some(7),
+            },
+        ];
+        let mut a = article(7, "Lithium exports rose.");
+        apply_tag_rules(&mut a, &rules);
+        apply_tag_rules(&mut a, &rules);
+        let names: Vec<String> = a.tags.iter().map(|t| t.name.to_string()).collect();
+        assert_eq!(names, ["Local", "CriticalMinerals"]);
+        assert!(a.tags.iter().all(|t| t.kind == model::TagKind::Rule));
+        let mut b = article(8, "Nothing relevant.");
+        apply_tag_rules(&mut b, &rules);
+        assert!(b.tags.is_empty());
+    }
+}

@@ -44,6 +44,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Rebuild the search index from the store.
     Reindex,
+    /// Hash a password (read from stdin) for `admin_password_hash`.
+    HashPassword,
     /// Run a self-contained demo: a local publisher web, crawled and served.
     Demo(DemoArgs),
     /// Extract the article from saved HTML files, as JSON.
@@ -201,6 +203,10 @@ pub struct ServeArgs {
     /// request's Host).
     #[arg(long, env = "TAGLINE_BASE_URL")]
     pub base_url: Option<String>,
+    /// Turns /admin on: the argon2 hash of the admin password (see
+    /// `tagline hash-password`).
+    #[arg(long, env = "TAGLINE_ADMIN_PASSWORD_HASH", hide_env_values = true)]
+    pub admin_password_hash: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -23,6 +23,8 @@ pub struct FileConfig {
     pub source_concurrency: Option<usize>,
     /// The site's public URL, for links in feeds out.
     pub base_url: Option<String>,
+    /// The argon2 hash of the admin password; /admin is off without it.
+    pub admin_password_hash: Option<String>,
 }
 
 impl FileConfig {

@@ -143,10 +143,17 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Crawl(args) => crawl(&App::open(&cli)?, args).await,
         Command::Serve(args) => serve(App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS),
         Command::Reindex => reindex(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
+        Command::HashPassword => hash_password().map(|_| ExitCode::SUCCESS),
     }
 }
 
 async fn add_source(app: &App, args: &AddArgs) -> Result<()> {
+    println!("{}", add_source_message(app, args).await?);
+    Ok(())
+}
+
+/// Adds a source; the line to show the operator.
+async fn add_source_message(app: &App, args: &AddArgs) -> Result<String> {
     let url = FeedUrl::parse(&args.url).with_context(|| format!("{:?} is not a URL Tagline can crawl", args.url))?;
     let found = crawler::discover_feed(&app.fetcher, &url).await.with_context(|| format!("adding {url}"))?;
     let name = args
@@ -166,12 +173,11 @@ async fn add_source(app: &App, args: &AddArgs) -> Result<()> {
             trusted_hosts: trusted_hosts(&app.fetcher.config().guard, &[url.as_url(), found.feed_url.as_url()]).await,
         })
         .await?;
-    if created {
-        println!("added {} ({}) as /source/{}", source.name, source.feed_url, source.slug);
+    Ok(if created {
+        format!("added {} ({}) as /source/{}", source.name, source.feed_url, source.slug)
     } else {
-        println!("already known: {} ({}) as /source/{}", source.name, source.feed_url, source.slug);
-    }
-    Ok(())
+        format!("already known: {} ({}) as /source/{}", source.name, source.feed_url, source.slug)
+    })
 }
 
 /// The non-public hosts among `urls` that the current flags allow: adding a
@@ -211,7 +217,16 @@ async fn non_public_allowed_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<Stri
 
 async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let outlines = feed::opml::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let summary = import_opml_text(app, &text, args.no_fetch_pages)
+        .await
+        .with_context(|| format!("importing {}", args.file.display()))?;
+    println!("{summary}");
+    Ok(())
+}
+
+/// Imports the sources of an OPML document; the summary to show.
+async fn import_opml_text(app: &App, text: &str, no_fetch_pages: bool) -> Result<String> {
+    let outlines = feed::opml::parse(text).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (mut added, mut known, mut invalid, mut trusted_count) = (0, 0, 0, 0usize);
     for o in outlines {
         let feed_url = match FeedUrl::parse(&o.feed_url) {
@@ -233,7 +248,7 @@ async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()> {
                 feed_url,
                 region: None,
                 lang: None,
-                fetch_pages: !args.no_fetch_pages,
+                fetch_pages: !no_fetch_pages,
                 trusted_hosts: trusted,
             })
             .await?;
@@ -243,11 +258,26 @@ async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()> {
             known += 1;
         }
     }
-    println!("imported {added} sources ({known} already known, {invalid} invalid)");
+    let mut summary = format!("imported {added} sources ({known} already known, {invalid} invalid)");
     if trusted_count > 0 {
-        println!("note: {trusted_count} of them are on non-public addresses, allowed as you asked");
+        summary += &format!("\nnote: {trusted_count} of them are on non-public addresses, allowed as you asked");
     }
-    Ok(())
+    Ok(summary)
+}
+
+/// The admin pages' way to add sources: the same code paths as the CLI.
+struct AdminSources(Arc<App>);
+
+#[async_trait::async_trait]
+impl web::admin::SourceAdmin for AdminSources {
+    async fn add(&self, url: &str, region: Option<String>) -> Result<String> {
+        let args = AddArgs { url: url.to_string(), name: None, region, lang: None, no_fetch_pages: false };
+        add_source_message(&self.0, &args).await
+    }
+
+    async fn import_opml(&self, opml: &str) -> Result<String> {
+        import_opml_text(&self.0, opml, false).await
+    }
 }
 
 async fn export_opml(app: &App) -> Result<()> {
@@ -364,8 +394,20 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
             }
         });
     }
-    let site = web::SiteConfig { base_url: args.base_url.clone().or(app.file.base_url.clone()) };
-    serve_web(app.store.clone(), app.clock, &app.data, site, listen).await
+    let base_url = args.base_url.clone().or(app.file.base_url.clone());
+    let hash = args.admin_password_hash.clone().or(app.file.admin_password_hash.clone());
+    let (store, clock, data) = (app.store.clone(), app.clock, app.data.clone());
+    let admin = match hash {
+        Some(h) => {
+            let secure = base_url.as_deref().is_some_and(|b| b.starts_with("https://"));
+            let cfg = web::admin::AdminConfig::new(&h, Arc::new(AdminSources(Arc::new(app))), secure)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            Some(Arc::new(cfg))
+        }
+        None => None,
+    };
+    let site = web::SiteConfig { base_url, admin };
+    serve_web(store, clock, &data, site, listen).await
 }
 
 /// Seconds between search-index catch-ups while serving.
@@ -409,7 +451,7 @@ pub(crate) async fn serve_web(
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     println!("serving on http://{addr}/");
-    axum::serve(listener, router)
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -436,5 +478,16 @@ async fn reindex(app: &App) -> Result<()> {
     let report = web::search::sync(&app.store, &search, |n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     println!("indexed {} articles", report.added);
+    Ok(())
+}
+
+/// Reads a password from stdin and prints its argon2 hash for the
+/// configuration's `admin_password_hash`.
+fn hash_password() -> Result<()> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(password.chars().count() >= 8, "use a password of at least 8 characters");
+    println!("{}", web::admin::hash_password(password).map_err(|e| anyhow::anyhow!(e))?);
     Ok(())
 }

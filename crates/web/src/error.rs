@@ -16,6 +16,9 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// The request is not allowed (an expired or forged form).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// Another internal part failed (the search index, a worker thread).
     #[error("internal error: {0}")]
     Internal(String),
@@ -26,6 +29,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -33,7 +37,7 @@ impl AppError {
     fn public_message(&self) -> String {
         match self {
             AppError::NotFound(what) => format!("We could not find {what}."),
-            AppError::BadRequest(why) => why.clone(),
+            AppError::BadRequest(why) | AppError::Forbidden(why) => why.clone(),
             AppError::Store(_) | AppError::Internal(_) => {
                 "Something went wrong on our side. Please try again shortly.".into()
             }

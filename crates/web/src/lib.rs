@@ -1,6 +1,7 @@
 //! The reader's website and JSON API. It only reads the store; `router()` is
 //! separate from any listener so tests can call it directly.
 
+pub mod admin;
 mod api;
 mod error;
 pub mod feeds;
@@ -37,11 +38,13 @@ pub struct AppState {
 }
 
 /// Settings of the site.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct SiteConfig {
     /// The public URL (`https://news.example`), for links in feeds out.
     /// Without it, links use the request's Host header.
     pub base_url: Option<String>,
+    /// The admin pages, when a password hash is configured.
+    pub admin: Option<Arc<admin::AdminConfig>>,
 }
 
 impl AppState {
@@ -103,6 +106,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/offline", get(pages::offline))
         .route("/image/{id}", get(image))
+        .route("/admin", get(admin::dashboard))
+        .route("/admin/login", get(admin::login_form).post(admin::login))
+        .route("/admin/logout", axum::routing::post(admin::logout))
+        .route("/admin/sources", axum::routing::post(admin::add_source))
+        .route("/admin/sources/{id}/remove", axum::routing::post(admin::remove_source))
+        .route("/admin/opml", axum::routing::post(admin::import_opml))
+        .route("/admin/rules", axum::routing::post(admin::add_rule))
+        .route("/admin/rules/{id}/remove", axum::routing::post(admin::remove_rule))
         .route("/healthz", get(healthz))
         .route("/metrics", get(http::metrics))
         .route(

@@ -467,3 +467,134 @@ async fn issue_6_a_full_topic_page_and_its_css_weigh_at_most_60_kb() {
     println!("topic page: {} B HTML + {} B CSS = {} B", html.len(), css.len(), total);
     assert!(total <= 60 * 1024, "{total} bytes");
 }
+
+/// Adds sources straight to the store: the binary's implementation adds
+/// feed discovery and the SSRF guard, which the CLI tests cover.
+struct StoreSources(Arc<dyn Store>);
+
+#[async_trait::async_trait]
+impl web::admin::SourceAdmin for StoreSources {
+    async fn add(&self, url: &str, region: Option<String>) -> anyhow::Result<String> {
+        let feed_url = FeedUrl::parse(url)?;
+        let (s, _) = self
+            .0
+            .add_source(NewSource {
+                name: "Added".into(),
+                home_url: None,
+                feed_url,
+                region,
+                lang: None,
+                fetch_pages: true,
+                trusted_hosts: vec![],
+            })
+            .await?;
+        Ok(format!("added {}", s.name))
+    }
+
+    async fn import_opml(&self, _opml: &str) -> anyhow::Result<String> {
+        anyhow::bail!("not in this test")
+    }
+}
+
+async fn admin_fixture() -> (tempfile::TempDir, axum::Router, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("t.db")).unwrap());
+    let hash = web::admin::hash_password("correct horse battery").unwrap();
+    let admin = web::admin::AdminConfig::new(&hash, Arc::new(StoreSources(store.clone())), false).unwrap();
+    let site = web::SiteConfig { base_url: None, admin: Some(Arc::new(admin)) };
+    let state = web::AppState::with_site(
+        store.clone(),
+        Clock::Fixed(now()),
+        Arc::new(web::SearchIndex::in_memory().unwrap()),
+        site,
+    );
+    (dir, web::router(state), store)
+}
+
+async fn post(
+    router: &axum::Router,
+    path: &str,
+    cookie: &str,
+    form: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let req = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn issue_6_admin_is_off_without_a_password_hash() {
+    let (_d, r) = fixture().await;
+    let (status, html) = get(&r, "/admin").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("off until an admin password hash is configured"));
+}
+
+#[tokio::test]
+async fn issue_6_admin_signs_in_checks_csrf_and_manages_sources_and_rules() {
+    let (_d, r, store) = admin_fixture().await;
+    // Not signed in: sent to the login page.
+    let (status, headers, _) = get_with(&r, "/admin", "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/admin/login");
+    let (status, _, _) = post(&r, "/admin/login", "", "password=wrong").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, headers, _) = post(&r, "/admin/login", "", "password=correct+horse+battery").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let set = headers["set-cookie"].to_str().unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"));
+    let cookie = set.split(';').next().unwrap().to_string();
+    // A forged cookie is not a session.
+    assert_eq!(get_with(&r, "/admin", "tagline_admin=99999999999.00").await.0, StatusCode::SEE_OTHER);
+
+    let (status, headers, page) = get_with(&r, "/admin", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "no-store");
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+
+    let (status, _, _) = post(&r, "/admin/sources", &cookie, "csrf=forged&url=https://new.example/feed.xml").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a form without the session's token is refused");
+    assert!(store.sources().await.unwrap().is_empty());
+
+    let (status, headers, _) =
+        post(&r, "/admin/sources", &cookie, &format!("csrf={csrf}&url=https://new.example/feed.xml&region=za")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers["location"].to_str().unwrap().starts_with("/admin?msg=added"));
+    let sources = store.sources().await.unwrap();
+    assert_eq!((sources.len(), sources[0].region.as_deref()), (1, Some("ZA")));
+
+    post(
+        &r,
+        "/admin/rules",
+        &cookie,
+        &format!("csrf={csrf}&tag=Critical+minerals&keywords=lithium,+rare+earths&source="),
+    )
+    .await;
+    let rules = store.tag_rules().await.unwrap();
+    assert_eq!(rules[0].tag.as_str(), "CriticalMinerals");
+    assert_eq!(rules[0].keywords, ["lithium", "rare earths"]);
+    let (_, _, page) = get_with(&r, "/admin", &cookie).await;
+    assert!(page.contains("#CriticalMinerals") && page.contains("lithium, rare earths"));
+    post(&r, &format!("/admin/rules/{}/remove", rules[0].id), &cookie, &format!("csrf={csrf}")).await;
+    assert!(store.tag_rules().await.unwrap().is_empty());
+
+    post(&r, &format!("/admin/sources/{}/remove", sources[0].id), &cookie, &format!("csrf={csrf}")).await;
+    assert!(store.sources().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn issue_6_admin_login_attempts_are_limited() {
+    let (_d, r, _) = admin_fixture().await;
+    for _ in 0..5 {
+        assert_eq!(post(&r, "/admin/login", "", "password=nope").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, html) = post(&r, "/admin/login", "", "password=correct+horse+battery").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits once the limit is hit");
+    assert!(html.contains("Too many failed attempts"));
+}

@@ -46,6 +46,11 @@ pub enum Command {
     Reindex,
     /// Hash a password (read from stdin) for `admin_password_hash`.
     HashPassword,
+    /// Fill the store with a deterministic synthetic corpus (for benchmarks).
+    Synth(SynthArgs),
+    /// Measure latency over the data directory (after `synth` and `reindex`).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Run a self-contained demo: a local publisher web, crawled and served.
     Demo(DemoArgs),
     /// Extract the article from saved HTML files, as JSON.
@@ -214,4 +219,28 @@ pub struct DemoArgs {
     /// Address to serve the site on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+}
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    /// Articles the store should hold when done.
+    #[arg(long, default_value_t = 10_000)]
+    pub articles: usize,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Search latency: index search with snippets, then the store fetch of the hits.
+    Search {
+        /// Queries to run.
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+    },
+    /// Topic-page latency: the router renders /tag/{name} (first pages and
+    /// cursor pages) in-process.
+    Pages {
+        /// Pages to render.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+    },
 }

@@ -7,6 +7,7 @@ mod demo;
 mod enrich_cmd;
 mod extract_cmd;
 mod feed_cmd;
+mod synth;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -144,6 +145,13 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Serve(args) => serve(App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS),
         Command::Reindex => reindex(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
         Command::HashPassword => hash_password().map(|_| ExitCode::SUCCESS),
+        Command::Synth(args) => synth_cmd(&App::open(&cli)?, args.articles).await.map(|_| ExitCode::SUCCESS),
+        Command::Bench(cli::BenchCommand::Search { queries }) => {
+            bench_search(&App::open(&cli)?, *queries).await.map(|_| ExitCode::SUCCESS)
+        }
+        Command::Bench(cli::BenchCommand::Pages { requests }) => {
+            bench_pages(&App::open(&cli)?, *requests).await.map(|_| ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -489,5 +497,102 @@ fn hash_password() -> Result<()> {
     let password = line.trim_end_matches(['\r', '\n']);
     anyhow::ensure!(password.chars().count() >= 8, "use a password of at least 8 characters");
     println!("{}", web::admin::hash_password(password).map_err(|e| anyhow::anyhow!(e))?);
+    Ok(())
+}
+
+fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} [{{bar:40}}] {{pos}}/{{len}} ({{per_sec}}, {{eta}} left)"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+async fn synth_cmd(app: &App, articles: usize) -> Result<()> {
+    let bar = progress_bar(articles as u64, "writing");
+    let started = std::time::Instant::now();
+    let stored = synth::run(&app.store, articles, app.clock.now(), |n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    println!("stored {stored} synthetic articles in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Median, 90th and 99th percentiles of durations, in milliseconds.
+fn percentiles(mut d: Vec<Duration>) -> (f64, f64, f64) {
+    d.sort();
+    let at = |p: f64| d[((d.len() as f64 * p) as usize).min(d.len() - 1)].as_secs_f64() * 1000.0;
+    (at(0.5), at(0.9), at(0.99))
+}
+
+async fn bench_search(app: &App, n: usize) -> Result<()> {
+    let search = open_index(&app.data)?;
+    let docs = search.num_docs();
+    anyhow::ensure!(docs > 0, "the search index is empty: run `tagline synth` and `tagline reindex` first");
+    let queries = synth::queries(n);
+    // Warm the OS page cache and tantivy's caches as a serving node would be.
+    for q in queries.iter().take(200) {
+        search.search(q)?;
+    }
+    let (mut index_only, mut end_to_end) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut hits = 0usize;
+    for q in &queries {
+        let t = std::time::Instant::now();
+        let r = search.search(q)?;
+        index_only.push(t.elapsed());
+        let ids: Vec<i64> = r.hits.iter().map(|h| h.id).collect();
+        let articles = app.store.articles_by_ids(&ids).await?;
+        end_to_end.push(t.elapsed());
+        hits += articles.len();
+    }
+    let (m1, p90a, p99a) = percentiles(index_only);
+    let (m2, p90b, p99b) = percentiles(end_to_end);
+    println!("search over {docs} articles, {n} queries, {:.1} hits per query", hits as f64 / n as f64);
+    println!("index search + snippets: median {m1:.2} ms, p90 {p90a:.2} ms, p99 {p99a:.2} ms");
+    println!("with the store fetch:    median {m2:.2} ms, p90 {p90b:.2} ms, p99 {p99b:.2} ms");
+    Ok(())
+}
+
+async fn bench_pages(app: &App, n: usize) -> Result<()> {
+    use tower::ServiceExt;
+    let search = open_index(&app.data)?;
+    let tags = app.store.top_tags(None, 50).await?;
+    anyhow::ensure!(!tags.is_empty(), "the store has no tags: run `tagline synth` first");
+    let router = web::router(web::AppState::new(app.store.clone(), app.clock, search));
+    let mut rng = synth::Rng::new(7);
+    let mut times = Vec::with_capacity(n);
+    let mut bytes = 0usize;
+    for i in 0..n + 100 {
+        let tag = &tags[rng.below(tags.len())].name;
+        // One in four is a later page, through a cursor from a first page.
+        let uri = format!("/tag/{tag}");
+        let t = std::time::Instant::now();
+        let resp = router.clone().oneshot(axum::http::Request::get(&uri).body(axum::body::Body::empty())?).await?;
+        anyhow::ensure!(resp.status() == 200, "{uri} answered {}", resp.status());
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+        let mut elapsed = t.elapsed();
+        if i % 4 == 0 {
+            let html = String::from_utf8_lossy(&body);
+            if let Some(cursor) = html.split("?after=").nth(1).and_then(|s| s.split('"').next()) {
+                let uri = format!("/tag/{tag}?after={cursor}");
+                let t = std::time::Instant::now();
+                let resp =
+                    router.clone().oneshot(axum::http::Request::get(&uri).body(axum::body::Body::empty())?).await?;
+                axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+                elapsed = t.elapsed();
+            }
+        }
+        if i >= 100 {
+            times.push(elapsed);
+            bytes += body.len();
+        }
+    }
+    let (m, p90, p99) = percentiles(times);
+    let articles = app.store.counts().await?.articles;
+    println!("topic pages over {articles} articles, {n} renders, {} B average", bytes / n.max(1));
+    println!("render in-process: median {m:.2} ms, p90 {p90:.2} ms, p99 {p99:.2} ms");
     Ok(())
 }

@@ -623,3 +623,41 @@ fn issue_5_train_category_cross_validates_and_writes_a_reproducible_model() {
     assert!(run(&out2).status.success());
     assert_eq!(std::fs::read(&out1).unwrap(), std::fs::read(&out2).unwrap(), "retraining reproduces the model");
 }
+
+#[test]
+fn issue_6_synth_reindex_and_the_benchmarks_run_on_a_small_corpus() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let out = tagline(d, &["synth", "--articles", "300"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("stored 300 synthetic articles"));
+    let out = tagline(d, &["reindex"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("indexed 300 articles"));
+    // Rebuilding again gives the same index, not a doubled one.
+    assert!(stdout(&tagline(d, &["reindex"])).contains("indexed 300 articles"));
+    let out = tagline(d, &["bench", "search", "--queries", "50"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("search over 300 articles"), "{}", stdout(&out));
+    let out = tagline(d, &["bench", "pages", "--requests", "20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("topic pages over 300 articles"));
+}
+
+#[test]
+fn issue_6_hash_password_makes_an_argon2_hash() {
+    use std::io::Write;
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tagline"))
+        .arg("--data")
+        .arg(data.path())
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"correct horse battery\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("$argon2id$"), "{}", stdout(&out));
+}

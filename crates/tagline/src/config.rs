@@ -25,6 +25,9 @@ pub struct FileConfig {
     pub base_url: Option<String>,
     /// The argon2 hash of the admin password; /admin is off without it.
     pub admin_password_hash: Option<String>,
+    /// Seconds a rendered public page is reused (default 1; 0 turns the
+    /// micro-cache off).
+    pub page_cache_seconds: Option<f64>,
 }
 
 impl FileConfig {

@@ -210,5 +210,9 @@ pub async fn run(args: &DemoArgs, cli: &Cli) -> Result<()> {
     }
     let report = Crawler::new(store.clone(), fetcher, clock, CrawlConfig::default()).crawl_once().await?;
     println!("crawled {} articles from {} demo publishers", report.stored(), report.sources.len());
-    crate::serve_web(store, clock, dir.path(), web::SiteConfig::default(), args.listen).await
+    let site = web::SiteConfig {
+        page_cache_ttl: std::time::Duration::from_secs_f64(crate::DEFAULT_PAGE_CACHE),
+        ..Default::default()
+    };
+    crate::serve_web(store, clock, dir.path(), site, args.listen).await
 }

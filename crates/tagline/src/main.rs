@@ -405,6 +405,7 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
     let base_url = args.base_url.clone().or(app.file.base_url.clone());
     let hash = args.admin_password_hash.clone().or(app.file.admin_password_hash.clone());
     let (store, clock, data) = (app.store.clone(), app.clock, app.data.clone());
+    let app_page_cache = app.file.page_cache_seconds;
     let admin = match hash {
         Some(h) => {
             let secure = base_url.as_deref().is_some_and(|b| b.starts_with("https://"));
@@ -414,9 +415,13 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
         }
         None => None,
     };
-    let site = web::SiteConfig { base_url, admin };
+    let page_cache_ttl = Duration::from_secs_f64(app_page_cache.unwrap_or(DEFAULT_PAGE_CACHE).clamp(0.0, 3600.0));
+    let site = web::SiteConfig { base_url, admin, page_cache_ttl };
     serve_web(store, clock, &data, site, listen).await
 }
+
+/// Seconds a rendered public page is reused (a micro-cache).
+pub(crate) const DEFAULT_PAGE_CACHE: f64 = 1.0;
 
 /// Seconds between search-index catch-ups while serving.
 const INDEX_TICK: u64 = 5;

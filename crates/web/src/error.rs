@@ -72,7 +72,7 @@ impl IntoResponse for AppError {
             maud::html! {
                 h1 { (title) }
                 p { (self.public_message()) }
-                p { a href="/" { "Back to the front page" } }
+                p { a href="/" { (crate::i18n::t("error.back")) } }
             },
         );
         (status, body).into_response()

@@ -3,9 +3,11 @@
 
 pub mod admin;
 mod api;
+mod cache;
 mod error;
 pub mod feeds;
 mod http;
+pub mod i18n;
 pub mod openapi;
 mod pages;
 pub mod search;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub site: Arc<SiteConfig>,
     /// This node's metrics.
     pub metrics: Arc<http::Metrics>,
+    /// The micro-cache of rendered pages (off when its TTL is zero).
+    pub cache: Option<Arc<cache::PageCache>>,
 }
 
 /// Settings of the site.
@@ -45,6 +49,8 @@ pub struct SiteConfig {
     pub base_url: Option<String>,
     /// The admin pages, when a password hash is configured.
     pub admin: Option<Arc<admin::AdminConfig>>,
+    /// How long a rendered public page may be reused (zero: not cached).
+    pub page_cache_ttl: std::time::Duration,
 }
 
 impl AppState {
@@ -55,7 +61,8 @@ impl AppState {
 
     /// State with the given site settings.
     pub fn with_site(store: Arc<dyn Store>, clock: Clock, search: Arc<SearchIndex>, site: SiteConfig) -> Self {
-        Self { store, clock, search, site: Arc::new(site), metrics: Arc::default() }
+        let cache = cache::PageCache::new(site.page_cache_ttl).map(Arc::new);
+        Self { store, clock, search, site: Arc::new(site), metrics: Arc::default(), cache }
     }
 
     /// The site's base URL, without a trailing slash.
@@ -134,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(http::etag))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,7 +1,7 @@
 //! The article as pages and the API present it: one view model, so the tag
 //! page and its JSON always agree.
 
-use model::{format_relative, Article, Clock};
+use model::{Article, Clock};
 use serde::Serialize;
 
 /// An article for display.
@@ -48,7 +48,7 @@ impl ArticleView {
                 url: a.source.home_url.as_ref().map(ToString::to_string),
             },
             published: a.published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            relative_time: format_relative(a.published, clock.now()),
+            relative_time: crate::i18n::relative(a.published, clock.now()),
             categories: a.category.iter().map(|c| c.label().to_string()).collect(),
             tags: a.tags.iter().map(|t| TagRef { name: t.name.to_string(), kind: t.kind.as_str() }).collect(),
             story: a.story_id,

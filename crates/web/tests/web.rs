@@ -501,7 +501,7 @@ async fn admin_fixture() -> (tempfile::TempDir, axum::Router, Arc<dyn Store>) {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("t.db")).unwrap());
     let hash = web::admin::hash_password("correct horse battery").unwrap();
     let admin = web::admin::AdminConfig::new(&hash, Arc::new(StoreSources(store.clone())), false).unwrap();
-    let site = web::SiteConfig { base_url: None, admin: Some(Arc::new(admin)) };
+    let site = web::SiteConfig { admin: Some(Arc::new(admin)), ..Default::default() };
     let state = web::AppState::with_site(
         store.clone(),
         Clock::Fixed(now()),
@@ -597,4 +597,66 @@ async fn issue_6_admin_login_attempts_are_limited() {
     let (status, _, html) = post(&r, "/admin/login", "", "password=correct+horse+battery").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits once the limit is hit");
     assert!(html.contains("Too many failed attempts"));
+}
+
+#[tokio::test]
+async fn issue_6_the_micro_cache_reuses_a_page_for_its_ttl_then_renders_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("t.db")).unwrap();
+    let store: Arc<dyn Store> = Arc::new(store);
+    let site = web::SiteConfig { page_cache_ttl: std::time::Duration::from_millis(300), ..Default::default() };
+    let r = web::router(web::AppState::with_site(
+        store.clone(),
+        Clock::Fixed(now()),
+        Arc::new(web::SearchIndex::in_memory().unwrap()),
+        site,
+    ));
+    let (_, first) = get(&r, "/").await;
+    assert!(first.contains("No articles yet."));
+    let (src, _) = store
+        .add_source(NewSource {
+            name: "Late".into(),
+            home_url: None,
+            feed_url: FeedUrl::parse("https://late.example/feed").unwrap(),
+            region: None,
+            lang: None,
+            fetch_pages: true,
+            trusted_hosts: vec![],
+        })
+        .await
+        .unwrap();
+    let a = NewArticle {
+        source_id: src.id,
+        url: "https://late.example/1".into(),
+        guid: "1".into(),
+        title: "A late arrival".into(),
+        author: None,
+        published: now(),
+        updated: None,
+        lang: None,
+        category: None,
+        tags: vec![],
+        text: "Text.".into(),
+        html: String::new(),
+        excerpt: "Text.".into(),
+        image: None,
+        image_data: None,
+        fetched: now(),
+    };
+    store.insert_article(a.clone(), StoryAssignment::New).await.unwrap();
+    let (_, cached) = get(&r, "/").await;
+    assert_eq!(cached, first, "within the TTL the same render is served");
+    // A conditional request is answered from the cache too.
+    let resp = r.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    let etag = resp.headers()["etag"].clone();
+    let cond = Request::get("/").header("if-none-match", etag).body(Body::empty()).unwrap();
+    assert_eq!(r.clone().oneshot(cond).await.unwrap().status(), StatusCode::NOT_MODIFIED);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let (_, fresh) = get(&r, "/").await;
+    assert!(fresh.contains("A late arrival"), "after the TTL the page is rendered again");
+    // The admin pages and responses setting cookies are never cached.
+    let resp = r.clone().oneshot(Request::get("/edition?region=GB").body(Body::empty()).unwrap()).await.unwrap();
+    assert!(resp.headers().contains_key("set-cookie"));
+    let resp = r.clone().oneshot(Request::get("/edition?region=GB").body(Body::empty()).unwrap()).await.unwrap();
+    assert!(resp.headers().contains_key("set-cookie"), "a cookie-setting response is not replayed from cache");
 }

@@ -1,6 +1,7 @@
 //! The page frame: head, header with navigation and the "#" tag form, footer.
 
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use crate::i18n::t;
+use maud::{html, Markup, DOCTYPE};
 use model::Category;
 use std::sync::RwLock;
 
@@ -29,7 +30,7 @@ pub fn page(title: &str, description: Option<&str>, alternates: &[Alternate], bo
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Tagline" }
+                title { (title) " · " (t("site.name")) }
                 @if let Some(d) = description { meta name="description" content=(d); }
                 meta name="color-scheme" content="light dark";
                 link rel="stylesheet" href="/static/tagline.css";
@@ -43,30 +44,30 @@ pub fn page(title: &str, description: Option<&str>, alternates: &[Alternate], bo
                 }
             }
             body {
-                a class="skip" href="#main" { "Skip to content" }
+                a class="skip" href="#main" { (t("site.skip")) }
                 header class="site" {
-                    a class="brand" href="/" { "Tagline" }
-                    nav aria-label="Categories" {
+                    a class="brand" href="/" { (t("site.name")) }
+                    nav aria-label=(t("nav.categories")) {
                         ul {
                             @for c in Category::ALL {
                                 li { a href={ "/category/" (c.slug()) } { (c.label()) } }
                             }
                         }
                     }
-                    form action="/tag" method="get" role="search" aria-label="Find a topic" {
-                        label for="tag-q" class="skip" { "Topic" }
-                        input id="tag-q" type="search" name="name" placeholder="#topic" autocomplete="off" list="tag-suggest";
+                    form action="/tag" method="get" role="search" aria-label=(t("nav.find_topic")) {
+                        label for="tag-q" class="skip" { (t("nav.topic_label")) }
+                        input id="tag-q" type="search" name="name" placeholder=(t("nav.topic_placeholder")) autocomplete="off" list="tag-suggest";
                         datalist id="tag-suggest" {
                             @for n in SUGGESTIONS.read().unwrap_or_else(|p| p.into_inner()).iter() { option value=(n) {} }
                         }
-                        button type="submit" aria-label="Go to topic" { "#" }
+                        button type="submit" aria-label=(t("nav.go_topic")) { "#" }
                     }
-                    a class="search-link" href="/search" { "Search" }
+                    a class="search-link" href="/search" { (t("nav.search")) }
                 }
                 main id="main" { (body) }
                 footer class="site" {
-                    "Tagline — news by topic. " (PreEscaped("&middot;")) " No tracking. "
-                    button id="install" type="button" hidden { "Get the app" }
+                    (t("site.footer")) " "
+                    button id="install" type="button" hidden { (t("site.install")) }
                 }
             }
         }

@@ -4,6 +4,7 @@ pub mod layout;
 
 use crate::error::AppError;
 use crate::feeds::{self, FeedInfo, Format};
+use crate::i18n::{relative, t, tf};
 use crate::search::SearchParams;
 use crate::view::{decode_cursor, encode_cursor, ArticleView};
 use crate::{AppState, PAGE_SIZE};
@@ -12,7 +13,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use layout::{page, Alternate};
 use maud::{html, Markup};
-use model::{format_relative, Article, Category, TagName};
+use model::{Article, Category, TagName};
 use serde::Deserialize;
 use store::{ArticleFilter, ArticleQuery};
 
@@ -34,7 +35,7 @@ fn card(v: &ArticleView) -> Markup {
                 time datetime=(v.published) { (v.relative_time) }
             }
             @if !v.categories.is_empty() {
-                ul class="chips" aria-label="Categories" {
+                ul class="chips" aria-label=(t("article.categories")) {
                     @for c in &v.categories {
                         li { a href={ "/category/" (c.to_lowercase()) } { (c) } }
                     }
@@ -49,21 +50,21 @@ fn card_list(state: &AppState, articles: &[Article], base: &str) -> Markup {
     let next = (articles.len() == PAGE_SIZE).then(|| articles.last().map(encode_cursor)).flatten();
     html! {
         @if articles.is_empty() {
-            p { "No articles yet." }
+            p { (t("list.empty")) }
         } @else {
             ol class="cards" {
                 @for a in articles { (card(&ArticleView::new(a, &state.clock))) }
             }
         }
         @if let Some(c) = next {
-            nav class="pager" aria-label="Pages" { a rel="next" href={ (base) "?after=" (c) } { "Older articles →" } }
+            nav class="pager" aria-label=(t("nav.pages")) { a rel="next" href={ (base) "?after=" (c) } { (t("nav.older")) } }
         }
     }
 }
 
 async fn list(state: &AppState, filter: ArticleFilter, after: Option<&str>) -> Result<Vec<Article>, AppError> {
     let after = match after {
-        Some(c) => Some(decode_cursor(c).ok_or_else(|| AppError::BadRequest("That page link is not valid.".into()))?),
+        Some(c) => Some(decode_cursor(c).ok_or_else(|| AppError::BadRequest(t("error.bad_cursor").into()))?),
         None => None,
     };
     Ok(state.store.list_articles(&ArticleQuery { filter, after, limit: PAGE_SIZE }).await?)
@@ -106,9 +107,9 @@ fn story_list(state: &AppState, stories: &[store::StorySummary]) -> Markup {
 
 fn outlets(n: i64) -> String {
     if n == 1 {
-        "1 outlet".into()
+        t("story.outlet").into()
     } else {
-        format!("{n} outlets")
+        tf("story.outlets", &[("n", &n)])
     }
 }
 
@@ -164,33 +165,33 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<M
     };
     let regions = state.store.regions().await?;
     Ok(page(
-        "Top stories",
-        Some("Top stories and the latest news, by topic."),
+        t("home.title"),
+        Some(t("home.description")),
         &[],
         html! {
-            h1 class="skip" { "Tagline: top stories" }
+            h1 class="skip" { (t("home.heading")) }
             div class="grid" {
                 div {
                     @if let Some(r) = &edition {
                         section aria-labelledby="local-h" {
-                            h2 id="local-h" { "Your edition: " a href={ "/edition/" (r) } { (r) } }
+                            h2 id="local-h" { (t("home.your_edition")) a href={ "/edition/" (r) } { (r) } }
                             (card_list_plain(&state, &local))
                         }
                     }
                     @if !stories.is_empty() {
                         section aria-labelledby="top-h" {
-                            h2 id="top-h" { "Top stories" }
+                            h2 id="top-h" { (t("home.top_stories")) }
                             (story_list(&state, &stories))
                         }
                     }
                     section aria-labelledby="latest-h" {
-                        h2 id="latest-h" { "Latest news" }
+                        h2 id="latest-h" { (t("home.latest")) }
                         (card_list(&state, &latest, "/"))
                     }
                 }
-                aside aria-label="Topics" {
-                    (tag_chips("Trending topics", "trending-h", &trending))
-                    (tag_chips("Most active topics", "tags-h", &top))
+                aside aria-label=(t("home.topics")) {
+                    (tag_chips(t("home.trending"), "trending-h", &trending))
+                    (tag_chips(t("home.most_active"), "tags-h", &top))
                     @if !regions.is_empty() { (edition_picker(&regions, edition.as_deref())) }
                 }
             }
@@ -201,16 +202,16 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<M
 fn edition_picker(regions: &[store::Region], current: Option<&str>) -> Markup {
     html! {
         section aria-labelledby="edition-h" {
-            h2 id="edition-h" { "Editions" }
+            h2 id="edition-h" { (t("edition.heading")) }
             form action="/edition" method="get" {
-                label for="edition-pick" { "Show local news first from " }
+                label for="edition-pick" { (t("edition.pick_label")) }
                 select id="edition-pick" name="region" {
-                    option value="" { "Global (no edition)" }
+                    option value="" { (t("edition.global")) }
                     @for r in regions {
                         option value=(r.code) selected[current == Some(r.code.as_str())] { (r.code) }
                     }
                 }
-                " " button type="submit" { "Choose" }
+                " " button type="submit" { (t("edition.choose")) }
             }
         }
     }
@@ -218,7 +219,7 @@ fn edition_picker(regions: &[store::Region], current: Option<&str>) -> Markup {
 
 fn card_list_plain(state: &AppState, articles: &[Article]) -> Markup {
     html! {
-        @if articles.is_empty() { p { "No articles yet." } } @else {
+        @if articles.is_empty() { p { (t("list.empty")) } } @else {
             ol class="cards" { @for a in articles { (card(&ArticleView::new(a, &state.clock))) } }
         }
     }
@@ -239,13 +240,13 @@ pub async fn tag_form(State(state): State<AppState>, Query(f): Query<TagForm>) -
     }
     let found = state.store.search_tags(&name.key(), 30).await?;
     Ok(page(
-        "Topics",
+        t("topics.title"),
         None,
         &[],
         html! {
-            h1 { "Topics starting with #" (name) }
+            h1 { (tf("topics.starting", &[("name", &name)])) }
             @if found.is_empty() {
-                p { "No topic starts with #" (name) " yet. " a href={ "/search?q=" (url_escape(&typed)) } { "Search the articles instead" } "." }
+                p { (tf("topics.none", &[("name", &name)])) a href={ "/search?q=" (url_escape(&typed)) } { (t("topics.search_instead")) } "." }
             } @else {
                 ul class="tags-cloud chips" {
                     @for t in &found { li { a href={ "/tag/" (t.name) } { "#" (t.name) } " " span class="meta" { "(" (t.count) ")" } } }
@@ -284,10 +285,10 @@ impl ListKind {
 
     fn title(&self) -> String {
         match self {
-            ListKind::Tag(t) => format!("Latest news with #{}", t.name),
+            ListKind::Tag(tag) => tf("list.tag_title", &[("name", &tag.name)]),
             ListKind::Category(c) => c.label().to_string(),
             ListKind::Source(s) => s.name.clone(),
-            ListKind::Edition(r) => format!("{r} edition"),
+            ListKind::Edition(r) => tf("list.edition_title", &[("name", r)]),
         }
     }
 
@@ -343,7 +344,7 @@ fn feed_links(kind: &ListKind) -> Markup {
     let path = kind.path();
     html! {
         p class="feeds meta" {
-            "Follow this list: "
+            (t("list.follow"))
             @for (i, f) in Format::ALL.iter().enumerate() {
                 @if i > 0 { " · " }
                 a href={ (path) "/" (f.segment()) } type=(f.mime()) { (f.label()) }
@@ -356,8 +357,8 @@ async fn list_page(state: &AppState, kind: ListKind, after: Option<&str>, extra:
     let articles = list(state, kind.filter(), after).await?;
     let heading = kind.title();
     let description = match &kind {
-        ListKind::Tag(t) => format!("News tagged #{}", t.name),
-        _ => format!("{heading}: the latest news"),
+        ListKind::Tag(tag) => tf("list.tag_description", &[("name", &tag.name)]),
+        _ => tf("list.description", &[("name", &heading)]),
     };
     Ok(page(
         &heading,
@@ -396,10 +397,10 @@ pub async fn tag(
     Query(p): Query<PageParams>,
 ) -> Result<Markup, AppError> {
     let kind = resolve_tag(&state, &name).await?;
-    let ListKind::Tag(t) = &kind else { unreachable!("resolve_tag returns a tag") };
-    let related = state.store.related_tags(&t.name, 12).await?;
-    let related: Vec<(String, String)> = related.into_iter().map(|t| (t.name.to_string(), String::new())).collect();
-    let extra = tag_chips("Related topics", "related-h", &related);
+    let ListKind::Tag(tag) = &kind else { unreachable!("resolve_tag returns a tag") };
+    let related = state.store.related_tags(&tag.name, 12).await?;
+    let related: Vec<(String, String)> = related.into_iter().map(|r| (r.name.to_string(), String::new())).collect();
+    let extra = tag_chips(t("list.related"), "related-h", &related);
     list_page(&state, kind, p.after.as_deref(), extra).await
 }
 
@@ -438,13 +439,13 @@ pub async fn source(
     let extra = html! {
         p class="meta" {
             @if let Some(home) = &src.home_url { a href=(home) rel="noopener" { (home) } " · " }
-            "Feed: " a href=(src.feed_url) { (src.feed_url) }
-            @if let Some(r) = &src.region { " · Edition: " a href={ "/edition/" (r.to_uppercase()) } { (r.to_uppercase()) } }
+            (t("source.feed")) a href=(src.feed_url) { (src.feed_url) }
+            @if let Some(r) = &src.region { (t("source.edition")) a href={ "/edition/" (r.to_uppercase()) } { (r.to_uppercase()) } }
         }
         @match src.status {
-            model::SourceStatus::Failing => p class="status-failing" { "Last update failed: " (src.last_error.as_deref().unwrap_or("unknown error")) },
-            model::SourceStatus::New => p class="meta" { "Not crawled yet." },
-            model::SourceStatus::Ok => p class="meta" { "Updating normally" @if let Some(t) = src.last_fetched { "; last checked " (format_relative(t, state.clock.now())) } "." },
+            model::SourceStatus::Failing => p class="status-failing" { (t("source.failing")) (src.last_error.as_deref().unwrap_or(t("source.unknown_error"))) },
+            model::SourceStatus::New => p class="meta" { (t("source.new")) },
+            model::SourceStatus::Ok => p class="meta" { (t("source.ok")) @if let Some(when) = src.last_fetched { (tf("source.checked", &[("when", &relative(when, state.clock.now()))])) } "." },
         }
     };
     list_page(&state, kind, p.after.as_deref(), extra).await
@@ -491,19 +492,19 @@ pub async fn edition(
     let stories = if p.after.is_none() { top_stories(&state, 6).await? } else { Vec::new() };
     let extra = html! {
         @if chosen {
-            p class="meta" { "This is your edition. " a href="/edition?region=" { "Switch to global" } }
+            p class="meta" { (t("edition.yours")) a href="/edition?region=" { (t("edition.switch_global")) } }
         } @else {
             form action="/edition" method="get" class="inline" {
                 input type="hidden" name="region" value=(r);
-                button type="submit" { "Make " (r) " my edition" }
+                button type="submit" { (tf("edition.make_mine", &[("name", r)])) }
             }
         }
-        h2 { "Local news" }
+        h2 { (t("edition.local")) }
     };
     let mut body = list_page(&state, kind, p.after.as_deref(), extra).await?.into_string();
     if !stories.is_empty() {
         // Global stories follow the local list, inside <main>.
-        let global = html! { section aria-labelledby="global-h" { h2 id="global-h" { "Top stories worldwide" } (story_list(&state, &stories)) } };
+        let global = html! { section aria-labelledby="global-h" { h2 id="global-h" { (t("edition.worldwide")) } (story_list(&state, &stories)) } };
         if let Some(at) = body.rfind("</main>") {
             body.insert_str(at, &global.into_string());
         }
@@ -525,14 +526,14 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
     let articles =
         state.store.list_articles(&ArticleQuery { filter: ArticleFilter::Story(id), after: None, limit: 100 }).await?;
     let lead = articles.iter().find(|a| a.id == story.lead_article_id).or(articles.last());
-    let title = lead.map_or_else(|| format!("Story {id}"), |a| a.title.clone());
+    let title = lead.map_or_else(|| tf("story.title", &[("n", &id)]), |a| a.title.clone());
     Ok(page(
         &title,
         None,
         &[],
         html! {
             h1 { (title) }
-            p class="meta" { "Full coverage: " (outlets(story.outlet_count)) ", " (story.article_count) " reports" }
+            p class="meta" { (t("story.coverage")) (outlets(story.outlet_count)) ", " (tf("story.reports", &[("n", &story.article_count)])) }
             (card_list_plain(&state, &articles))
         },
     ))
@@ -558,7 +559,11 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<SearchPa
     };
     let by_id: std::collections::HashMap<i64, &Article> = articles.iter().map(|a| (a.id, a)).collect();
     let page_no = params.page.unwrap_or(1).max(1);
-    let title = if params.q.trim().is_empty() { "Search".to_string() } else { format!("Search: {}", params.q.trim()) };
+    let title = if params.q.trim().is_empty() {
+        t("search.title").to_string()
+    } else {
+        tf("search.title_q", &[("q", &params.q.trim())])
+    };
     let qs = params.query_string(1);
     let alternates: Vec<Alternate> = if searched {
         Format::ALL
@@ -577,27 +582,27 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<SearchPa
         None,
         &alternates,
         html! {
-            h1 { "Search" }
+            h1 { (t("search.title")) }
             form action="/search" method="get" role="search" class="search-form" {
-                label for="q" { "Words or \"an exact phrase\"" }
+                label for="q" { (t("search.words")) }
                 input id="q" type="search" name="q" value=(params.q);
                 details open[params.has_filters()] {
-                    summary { "Filters" }
-                    label for="f-tag" { "Topic" } input id="f-tag" name="tag" value=(params.tag.as_deref().unwrap_or(""));
-                    label for="f-cat" { "Category" }
+                    summary { (t("search.filters")) }
+                    label for="f-tag" { (t("search.topic")) } input id="f-tag" name="tag" value=(params.tag.as_deref().unwrap_or(""));
+                    label for="f-cat" { (t("search.category")) }
                     select id="f-cat" name="category" {
-                        option value="" { "Any" }
+                        option value="" { (t("search.any")) }
                         @for c in Category::ALL { option value=(c.slug()) selected[params.category.as_deref() == Some(c.slug())] { (c.label()) } }
                     }
-                    label for="f-src" { "Source" } input id="f-src" name="source" value=(params.source.as_deref().unwrap_or(""));
-                    label for="f-ed" { "Edition" } input id="f-ed" name="edition" value=(params.edition.as_deref().unwrap_or("")) size="3";
-                    label for="f-from" { "From" } input id="f-from" type="date" name="from" value=(params.from.as_deref().unwrap_or(""));
-                    label for="f-to" { "To" } input id="f-to" type="date" name="to" value=(params.to.as_deref().unwrap_or(""));
+                    label for="f-src" { (t("search.source")) } input id="f-src" name="source" value=(params.source.as_deref().unwrap_or(""));
+                    label for="f-ed" { (t("search.edition")) } input id="f-ed" name="edition" value=(params.edition.as_deref().unwrap_or("")) size="3";
+                    label for="f-from" { (t("search.from")) } input id="f-from" type="date" name="from" value=(params.from.as_deref().unwrap_or(""));
+                    label for="f-to" { (t("search.to")) } input id="f-to" type="date" name="to" value=(params.to.as_deref().unwrap_or(""));
                 }
-                button type="submit" { "Search" }
+                button type="submit" { (t("search.button")) }
             }
             @if searched {
-                p class="meta" role="status" { (results.total) " results" }
+                p class="meta" role="status" { (tf("search.results", &[("n", &results.total)])) }
                 ol class="cards" {
                     @for hit in &results.hits {
                         @if let Some(a) = by_id.get(&hit.id) {
@@ -612,12 +617,12 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<SearchPa
                         }
                     }
                 }
-                nav class="pager" aria-label="Pages" {
-                    @if page_no > 1 { a rel="prev" href={ "/search?" (params.query_string(page_no - 1)) } { "← Better matches" } " " }
-                    @if results.total > page_no * SEARCH_PAGE { a rel="next" href={ "/search?" (params.query_string(page_no + 1)) } { "More results →" } }
+                nav class="pager" aria-label=(t("nav.pages")) {
+                    @if page_no > 1 { a rel="prev" href={ "/search?" (params.query_string(page_no - 1)) } { (t("nav.better_matches")) } " " }
+                    @if results.total > page_no * SEARCH_PAGE { a rel="next" href={ "/search?" (params.query_string(page_no + 1)) } { (t("nav.more_results")) } }
                 }
                 p class="feeds meta" {
-                    "Follow this search: "
+                    (t("list.follow_search"))
                     @for (i, f) in Format::ALL.iter().enumerate() {
                         @if i > 0 { " · " }
                         a href={ "/search/" (f.segment()) "?" (qs) } type=(f.mime()) { (f.label()) }
@@ -652,7 +657,7 @@ pub async fn search_feed(
     let qs = params.query_string(1);
     let page_url = format!("{base}/search?{qs}");
     let feed_url = format!("{base}/search/{}?{qs}", format.segment());
-    let title = format!("Search: {}", params.q.trim());
+    let title = tf("search.title_q", &[("q", &params.q.trim())]);
     Ok(feeds::render(
         format,
         &FeedInfo { title: &title, page_url: &page_url, feed_url: &feed_url, base: &base },
@@ -688,7 +693,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
                     time datetime=(v.published) title=(v.published) { (v.relative_time) }
                 }
                 @if !v.categories.is_empty() || !v.tags.is_empty() {
-                    ul class="chips" aria-label="Topics" {
+                    ul class="chips" aria-label=(t("article.topics")) {
                         @for c in &v.categories { li { a href={ "/category/" (c.to_lowercase()) } { (c) } } }
                         @for t in &v.tags { li { a href={ "/tag/" (t.name) } { "#" (t.name) } } }
                     }
@@ -697,15 +702,15 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
                 div class="article-body" {
                     @for para in v.text.split("\n\n") { p { (para) } }
                 }
-                p { a href=(v.url) rel="noopener" { "Read the original at " (v.source.name) } }
+                p { a href=(v.url) rel="noopener" { (tf("article.read_original", &[("name", &v.source.name)])) } }
                 p {
-                    button type="button" data-save={ "/article/" (v.id) } aria-pressed="false" hidden { "Save for offline reading" }
+                    button type="button" data-save={ "/article/" (v.id) } aria-pressed="false" hidden { (t("article.save")) }
                     " " span id="save-status" role="status" {}
                 }
                 @if !others.is_empty() {
                     section aria-labelledby="also-h" {
-                        h2 id="also-h" { "Also reported by" }
-                        @if let Some(sid) = a.story_id { p class="meta" { a href={ "/story/" (sid) } { "Full coverage of this story" } } }
+                        h2 id="also-h" { (t("article.also")) }
+                        @if let Some(sid) = a.story_id { p class="meta" { a href={ "/story/" (sid) } { (t("article.full_coverage")) } } }
                         ul {
                             @for o in &others {
                                 li { a href={ "/article/" (o.id) } { (o.title) } " — " (o.source.name) }
@@ -722,14 +727,14 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
 /// asked for is not saved; lists what can be read offline.
 pub async fn offline() -> Markup {
     page(
-        "Offline",
+        t("offline.title"),
         None,
         &[],
         html! {
-            h1 { "You are offline" }
-            p { "These articles are saved on this device and can be read now:" }
+            h1 { (t("offline.heading")) }
+            p { (t("offline.saved")) }
             ul id="saved-list" {}
-            p { a href="/" { "Try the front page again" } }
+            p { a href="/" { (t("offline.retry")) } }
         },
     )
 }

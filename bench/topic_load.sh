@@ -21,6 +21,8 @@ $BIN --data "$WORK/data" synth --articles "$ARTICLES" >/dev/null
 $BIN --data "$WORK/data" reindex >/dev/null
 PORT_T=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 PORT_N=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# PAGE_CACHE=0 measures every request rendered from the database.
+echo "page_cache_seconds = ${PAGE_CACHE:-1}" > "$WORK/data/tagline.toml"
 TAGLINE_LOG=error $BIN --data "$WORK/data" serve --no-crawl --listen "127.0.0.1:$PORT_T" >/dev/null &
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT_T/healthz" >/dev/null && break; sleep 0.2; done
 TAG=$(curl -fs "http://127.0.0.1:$PORT_T/api/v1/tags?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tags"][0]["name"])')
@@ -28,6 +30,8 @@ PAGE="/tag/$TAG"
 mkdir -p "$WORK/www/tag"
 curl -fs "http://127.0.0.1:$PORT_T$PAGE" -o "$WORK/www/tag/$TAG"
 SIZE=$(wc -c < "$WORK/www/tag/$TAG")
+# nginx's workers run unprivileged: let them read the page.
+chmod 755 "$WORK" && chmod -R a+rX "$WORK/www"
 cat > "$WORK/nginx.conf" <<CONF
 worker_processes auto;
 pid $WORK/nginx.pid;
@@ -45,7 +49,7 @@ CONF
 mkdir -p "$WORK/tmp"
 nginx -c "$WORK/nginx.conf"
 run() { wrk -t2 -c200 -d"${SECONDS_RUN}s" --latency "$1"; }
-echo "page: $PAGE ($SIZE bytes), $ARTICLES articles, wrk -t2 -c200 -d${SECONDS_RUN}s"
+echo "page: $PAGE ($SIZE bytes), $ARTICLES articles, page cache ${PAGE_CACHE:-1} s, wrk -t2 -c200 -d${SECONDS_RUN}s"
 run "http://127.0.0.1:$PORT_N$PAGE" > "$WORK/nginx.txt"
 run "http://127.0.0.1:$PORT_T$PAGE" > "$WORK/tagline.txt"
 python3 - "$WORK/nginx.txt" "$WORK/tagline.txt" <<'PY'

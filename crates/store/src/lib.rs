@@ -3,8 +3,10 @@
 //! All SQL in Tagline lives in this crate. The trait speaks domain types only,
 //! so a PostgreSQL backend can sit beside SQLite without callers changing.
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -252,6 +254,22 @@ pub trait Store: Send + Sync {
     async fn search_tags(&self, prefix: &str, limit: usize) -> Result<Vec<TagCount>>;
     /// The stored copy of an article's lead image.
     async fn image(&self, article_id: i64) -> Result<Option<model::ImageData>>;
+    /// Claims up to `limit` due sources for `worker` until `now + lease`:
+    /// sources leased to another worker are skipped until their lease
+    /// expires, so workers sharing the database never fetch the same feed
+    /// at once, and a killed worker's sources come back after the lease.
+    async fn claim_due_sources(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: usize,
+    ) -> Result<Vec<(Source, i64)>>;
+    /// Deletes up to `limit` unpinned articles published before `before`;
+    /// returns how many went. Search indexes follow through the deletion log.
+    async fn prune(&self, before: DateTime<Utc>, limit: usize) -> Result<usize>;
+    /// Pins or unpins an article (pinned articles survive retention).
+    async fn set_pinned(&self, article_id: i64, pinned: bool) -> Result<bool>;
     /// Every tag rule.
     async fn tag_rules(&self) -> Result<Vec<TagRule>>;
     /// Adds a tag rule; returns its id.

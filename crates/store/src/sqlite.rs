@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_schedule.sql")),
     (4, include_str!("../migrations/sqlite/0004_reader_site.sql")),
     (5, include_str!("../migrations/sqlite/0005_images.sql")),
+    (6, include_str!("../migrations/sqlite/0006_leases.sql")),
 ];
 
 const READERS: usize = 4;
@@ -308,7 +309,7 @@ impl Store for SqliteStore {
             conn.execute(
                 "UPDATE sources SET status = ?2, last_error = ?3, last_fetched_at = ?4,
                      etag = COALESCE(?5, etag), last_modified = COALESCE(?6, last_modified),
-                     next_fetch_at = ?7,
+                     next_fetch_at = ?7, lease_owner = NULL, lease_until = NULL,
                      failures = CASE WHEN ?3 IS NULL THEN 0 ELSE failures + 1 END
                  WHERE id = ?1",
                 params![source_id, status.as_str(), o.error, ts(o.at), o.etag, o.last_modified, o.next_fetch.map(ts)],
@@ -839,6 +840,61 @@ impl Store for SqliteStore {
                     Ok(model::ImageData { content_type: r.get(0)?, bytes: r.get(1)? })
                 })
                 .optional()?)
+        })
+        .await
+    }
+
+    async fn claim_due_sources(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: usize,
+    ) -> Result<Vec<(Source, i64)>> {
+        let worker = worker.to_string();
+        self.write(move |conn| {
+            // One writer connection: the UPDATE's own transaction is enough
+            // to keep two claims apart.
+            let tx = conn.transaction()?;
+            let ids: Vec<i64> = {
+                let mut st = tx.prepare_cached(
+                    "UPDATE sources SET lease_owner = ?1, lease_until = ?2
+                     WHERE id IN (SELECT id FROM sources
+                                  WHERE (next_fetch_at IS NULL OR next_fetch_at <= ?3)
+                                    AND (lease_until IS NULL OR lease_until < ?3)
+                                  ORDER BY next_fetch_at, id LIMIT ?4)
+                     RETURNING id",
+                )?;
+                let rows = st.query_map(params![worker, ts(now + lease), ts(now), limit as i64], |r| r.get(0))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let mut out = Vec::with_capacity(ids.len());
+            {
+                let mut st =
+                    tx.prepare_cached(&format!("SELECT {SOURCE_COLS}, s.failures FROM sources s WHERE s.id = ?1"))?;
+                for id in ids {
+                    out.push(st.query_row([id], |r| Ok((source_from_row(r, 0)?, r.get::<_, i64>(16)?)))?);
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn prune(&self, before: DateTime<Utc>, limit: usize) -> Result<usize> {
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "DELETE FROM articles WHERE id IN (SELECT id FROM articles WHERE published_at < ?1 AND pinned = 0 LIMIT ?2)",
+                params![ts(before), limit as i64],
+            )?)
+        })
+        .await
+    }
+
+    async fn set_pinned(&self, article_id: i64, pinned: bool) -> Result<bool> {
+        self.write(move |conn| {
+            Ok(conn.execute("UPDATE articles SET pinned = ?2 WHERE id = ?1", params![article_id, pinned as i64])? > 0)
         })
         .await
     }

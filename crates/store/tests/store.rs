@@ -1,4 +1,7 @@
-//! The Store contract, checked against a real SQLite file.
+//! The Store contract, checked against both backends: a real SQLite file
+//! and a real PostgreSQL server (testkit starts one, or uses
+//! TAGLINE_TEST_DATABASE_URL). Each contract test is a function over
+//! `&dyn Store`; `both!` runs it on each backend.
 
 use chrono::{DateTime, Duration, Utc};
 use model::{Category, FeedUrl, NewArticle, NewSource, Tag, TagKind, TagName};
@@ -50,9 +53,7 @@ fn open() -> (tempfile::TempDir, SqliteStore) {
     (dir, store)
 }
 
-#[tokio::test]
-async fn adding_the_same_feed_twice_returns_the_existing_source() {
-    let (_d, s) = open();
+async fn adding_the_same_feed_twice_returns_the_existing_source(s: &dyn Store) {
     let (a, created) = s.add_source(source("https://e.com/feed", "The Star")).await.unwrap();
     assert!(created);
     assert_eq!(a.slug, "the-star");
@@ -63,9 +64,7 @@ async fn adding_the_same_feed_twice_returns_the_existing_source() {
     assert_eq!(c.slug, "the-star-2");
 }
 
-#[tokio::test]
-async fn storing_an_article_twice_keeps_one_copy() {
-    let (_d, s) = open();
+async fn storing_an_article_twice_keeps_one_copy(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     assert!(s.insert_article(article(src.id, 1, &["China"]), StoryAssignment::New).await.unwrap().is_some());
     assert!(s.insert_article(article(src.id, 1, &["China"]), StoryAssignment::New).await.unwrap().is_none());
@@ -77,9 +76,7 @@ async fn storing_an_article_twice_keeps_one_copy() {
     assert_eq!(s.known_entries(src.id, &["g1".into(), "g2".into()]).await.unwrap(), vec!["g1".to_string()]);
 }
 
-#[tokio::test]
-async fn tag_lists_match_case_insensitively_newest_first_with_stable_cursors() {
-    let (_d, s) = open();
+async fn tag_lists_match_case_insensitively_newest_first_with_stable_cursors(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     for n in 1..=5 {
         s.insert_article(article(src.id, n, &["China-CentralAsia"]), StoryAssignment::New).await.unwrap();
@@ -105,9 +102,7 @@ async fn tag_lists_match_case_insensitively_newest_first_with_stable_cursors() {
     assert_eq!(page2.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Title 3", "Title 4"]);
 }
 
-#[tokio::test]
-async fn joining_a_story_counts_outlets() {
-    let (_d, s) = open();
+async fn joining_a_story_counts_outlets(s: &dyn Store) {
     let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
     let (b, _) = s.add_source(source("https://b.com/feed", "B")).await.unwrap();
     let first = s.insert_article(article(a.id, 1, &[]), StoryAssignment::New).await.unwrap().unwrap();
@@ -118,9 +113,7 @@ async fn joining_a_story_counts_outlets() {
     assert_eq!((story.article_count, story.outlet_count, story.lead_article_id), (3, 2, first));
 }
 
-#[tokio::test]
-async fn a_fetch_error_is_recorded_and_cleared_by_the_next_success() {
-    let (_d, s) = open();
+async fn a_fetch_error_is_recorded_and_cleared_by_the_next_success(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     s.record_fetch(src.id, FetchOutcome { at: t0(), error: Some("HTTP 404".into()), ..Default::default() })
         .await
@@ -145,9 +138,7 @@ async fn reopening_the_file_keeps_the_data_and_does_not_rerun_migrations() {
     assert_eq!(s.counts().await.unwrap().sources, 1);
 }
 
-#[tokio::test]
-async fn issue_4_sources_are_due_by_their_schedule_and_failures_are_counted() {
-    let (_d, s) = open();
+async fn issue_4_sources_are_due_by_their_schedule_and_failures_are_counted(s: &dyn Store) {
     let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
     let (b, _) = s.add_source(source("https://b.com/feed", "B")).await.unwrap();
     assert_eq!(s.due_sources(t0()).await.unwrap().len(), 2, "new sources are due at once");
@@ -171,9 +162,7 @@ async fn issue_4_sources_are_due_by_their_schedule_and_failures_are_counted() {
     assert_eq!(s.due_sources(t0() + Duration::hours(3)).await.unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn issue_6_edition_lists_show_only_sources_of_that_region() {
-    let (_d, s) = open();
+async fn issue_6_edition_lists_show_only_sources_of_that_region(s: &dyn Store) {
     let (my, _) =
         s.add_source(NewSource { region: Some("MY".into()), ..source("https://my.com/feed", "Star") }).await.unwrap();
     let (za, _) =
@@ -189,9 +178,7 @@ async fn issue_6_edition_lists_show_only_sources_of_that_region() {
     assert_eq!(regions, [("MY".to_string(), 1), ("ZA".to_string(), 1)]);
 }
 
-#[tokio::test]
-async fn issue_6_related_tags_are_ranked_by_co_occurrence() {
-    let (_d, s) = open();
+async fn issue_6_related_tags_are_ranked_by_co_occurrence(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     s.insert_article(article(src.id, 1, &["China", "Kazakhstan", "Oil"]), StoryAssignment::New).await.unwrap();
     s.insert_article(article(src.id, 2, &["China", "Kazakhstan"]), StoryAssignment::New).await.unwrap();
@@ -201,9 +188,7 @@ async fn issue_6_related_tags_are_ranked_by_co_occurrence() {
     assert_eq!(got, [("Kazakhstan".to_string(), 2), ("Oil".to_string(), 1)]);
 }
 
-#[tokio::test]
-async fn issue_6_trending_tags_rise_against_the_week_before() {
-    let (_d, s) = open();
+async fn issue_6_trending_tags_rise_against_the_week_before(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     // "Steady" appears every day for a week and once today; "Surge" three
     // times today and never before.
@@ -221,9 +206,7 @@ async fn issue_6_trending_tags_rise_against_the_week_before() {
     assert_eq!(trending[0].recent, 3);
 }
 
-#[tokio::test]
-async fn issue_6_recent_stories_carry_their_lead_and_outlet_count() {
-    let (_d, s) = open();
+async fn issue_6_recent_stories_carry_their_lead_and_outlet_count(s: &dyn Store) {
     let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
     let (b, _) = s.add_source(source("https://b.com/feed", "B")).await.unwrap();
     let first = s.insert_article(article(a.id, 2, &[]), StoryAssignment::New).await.unwrap().unwrap();
@@ -237,9 +220,7 @@ async fn issue_6_recent_stories_carry_their_lead_and_outlet_count() {
     assert_eq!(stories[0].latest, t0() - Duration::hours(1));
 }
 
-#[tokio::test]
-async fn issue_6_removing_a_source_logs_its_articles_for_the_search_index() {
-    let (_d, s) = open();
+async fn issue_6_removing_a_source_logs_its_articles_for_the_search_index(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     let id = s.insert_article(article(src.id, 1, &["China"]), StoryAssignment::New).await.unwrap().unwrap();
     assert_eq!(s.articles_after_id(0, 10).await.unwrap().len(), 1);
@@ -252,9 +233,7 @@ async fn issue_6_removing_a_source_logs_its_articles_for_the_search_index() {
     assert_eq!(s.counts().await.unwrap().articles, 0);
 }
 
-#[tokio::test]
-async fn issue_6_tag_rules_round_trip_and_articles_come_back_by_id_in_order() {
-    let (_d, s) = open();
+async fn issue_6_tag_rules_round_trip_and_articles_come_back_by_id_in_order(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     let rule = model::TagRule {
         id: 0,
@@ -274,13 +253,121 @@ async fn issue_6_tag_rules_round_trip_and_articles_come_back_by_id_in_order() {
     assert_eq!(got, [b, a]);
 }
 
-#[tokio::test]
-async fn issue_6_tag_prefix_search_treats_wildcards_literally() {
-    let (_d, s) = open();
+async fn issue_6_tag_prefix_search_treats_wildcards_literally(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     s.insert_article(article(src.id, 1, &["China-CentralAsia", "Chile"]), StoryAssignment::New).await.unwrap();
     let names = |v: Vec<store::TagCount>| v.into_iter().map(|t| t.name.to_string()).collect::<Vec<_>>();
     assert_eq!(names(s.search_tags("chi", 10).await.unwrap()), ["Chile", "China-CentralAsia"]);
     assert!(s.search_tags("%", 10).await.unwrap().is_empty());
     assert!(s.search_tags("c_i", 10).await.unwrap().is_empty());
+}
+
+async fn issue_7_a_claimed_source_is_leased_to_one_worker_until_it_expires(s: &dyn Store) {
+    for i in 0..3 {
+        s.add_source(source(&format!("https://e{i}.com/feed"), &format!("E{i}"))).await.unwrap();
+    }
+    let lease = Duration::minutes(10);
+    let a = s.claim_due_sources("worker-a", t0(), lease, 2).await.unwrap();
+    let b = s.claim_due_sources("worker-b", t0(), lease, 10).await.unwrap();
+    assert_eq!((a.len(), b.len()), (2, 1), "the second worker gets only what the first left");
+    assert!(s.claim_due_sources("worker-c", t0(), lease, 10).await.unwrap().is_empty());
+    // Worker a finishes one source: its lease ends with the fetch record.
+    let done = a[0].0.id;
+    s.record_fetch(done, FetchOutcome { at: t0(), next_fetch: Some(t0() + Duration::hours(1)), ..Default::default() })
+        .await
+        .unwrap();
+    // Worker b is killed: after its lease expires, its source is claimable.
+    let later = t0() + lease + Duration::seconds(1);
+    let c = s.claim_due_sources("worker-c", later, lease, 10).await.unwrap();
+    let ids: Vec<i64> = c.iter().map(|(src, _)| src.id).collect();
+    assert!(ids.contains(&b[0].0.id) && ids.contains(&a[1].0.id), "expired leases come back");
+    assert!(!ids.contains(&done), "a source fetched and not yet due is not claimed");
+}
+
+async fn issue_7_prune_removes_old_articles_but_never_pinned_ones(s: &dyn Store) {
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    let mut ids = Vec::new();
+    for n in [1, 100, 200, 300] {
+        ids.push(s.insert_article(article(src.id, n, &["China"]), StoryAssignment::New).await.unwrap().unwrap());
+    }
+    assert!(s.set_pinned(ids[3], true).await.unwrap());
+    // Older than 50 hours: articles 100, 200 and 300 hours old, one pinned.
+    let gone = s.prune(t0() - Duration::hours(50), 1000).await.unwrap();
+    assert_eq!(gone, 2);
+    let left: Vec<i64> = s.articles_after_id(0, 10).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(left, [ids[0], ids[3]]);
+    assert_eq!(s.deletions_after(0, 10).await.unwrap().ids.len(), 2, "the search indexes will follow");
+}
+
+/// Runs each contract test against SQLite and against PostgreSQL.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_backend {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (_d, s) = super::open();
+                    super::$name(&s).await;
+                }
+            )*
+        }
+        mod postgres_backend {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let s = testkit::pg_store().await;
+                    super::$name(&s).await;
+                }
+            )*
+        }
+    };
+}
+
+both!(
+    adding_the_same_feed_twice_returns_the_existing_source,
+    storing_an_article_twice_keeps_one_copy,
+    tag_lists_match_case_insensitively_newest_first_with_stable_cursors,
+    joining_a_story_counts_outlets,
+    a_fetch_error_is_recorded_and_cleared_by_the_next_success,
+    issue_4_sources_are_due_by_their_schedule_and_failures_are_counted,
+    issue_6_edition_lists_show_only_sources_of_that_region,
+    issue_6_related_tags_are_ranked_by_co_occurrence,
+    issue_6_trending_tags_rise_against_the_week_before,
+    issue_6_recent_stories_carry_their_lead_and_outlet_count,
+    issue_6_removing_a_source_logs_its_articles_for_the_search_index,
+    issue_6_tag_rules_round_trip_and_articles_come_back_by_id_in_order,
+    issue_6_tag_prefix_search_treats_wildcards_literally,
+    issue_7_a_claimed_source_is_leased_to_one_worker_until_it_expires,
+    issue_7_prune_removes_old_articles_but_never_pinned_ones,
+);
+
+#[tokio::test]
+async fn issue_7_concurrent_claims_on_postgresql_never_hand_out_a_source_twice() {
+    let s = std::sync::Arc::new(testkit::pg_store().await);
+    for i in 0..40 {
+        s.add_source(source(&format!("https://e{i}.com/feed"), &format!("E{i}"))).await.unwrap();
+    }
+    let tasks: Vec<_> = (0..16)
+        .map(|w| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let got = s.claim_due_sources(&format!("w{w}"), t0(), Duration::minutes(5), 2).await.unwrap();
+                    if got.is_empty() {
+                        break mine;
+                    }
+                    mine.extend(got.into_iter().map(|(src, _)| src.id));
+                }
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!((n, all.len()), (40, 40), "every source claimed exactly once");
 }

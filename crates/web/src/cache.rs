@@ -12,8 +12,9 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Hash, PartialEq, Eq)]
 struct Key {
@@ -25,12 +26,21 @@ struct Key {
 struct Cached {
     headers: HeaderMap,
     body: Bytes,
+    created: Instant,
+    /// Set by the one request that renders the page anew once it is stale.
+    refreshing: AtomicBool,
 }
 
 /// The cache of one node.
 pub struct PageCache {
     entries: moka::sync::Cache<Key, Arc<Cached>>,
+    fresh_for: Duration,
 }
+
+/// How long a stale page may still be served while one request renders its
+/// replacement (stale-while-revalidate): when many readers ask for a page
+/// the moment it expires, one renders and the rest do not wait.
+const STALE_GRACE: Duration = Duration::from_secs(10);
 
 /// Largest response kept.
 const MAX_BODY: usize = 512 * 1024;
@@ -39,8 +49,9 @@ impl PageCache {
     /// A cache whose entries live `ttl`; `None` when `ttl` is zero.
     pub fn new(ttl: Duration) -> Option<Self> {
         (!ttl.is_zero()).then(|| Self {
+            fresh_for: ttl,
             entries: moka::sync::Cache::builder()
-                .time_to_live(ttl)
+                .time_to_live(ttl + STALE_GRACE)
                 .weigher(|_, v: &Arc<Cached>| (v.body.len() / 1024).max(1) as u32)
                 // About 64 MB of pages.
                 .max_capacity(64 * 1024)
@@ -95,7 +106,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
     if let Some(hit) = cache.entries.get(&key) {
-        return respond(&hit, if_none_match.as_deref());
+        let fresh = hit.created.elapsed() < cache.fresh_for;
+        if fresh || hit.refreshing.swap(true, Ordering::AcqRel) {
+            return respond(&hit, if_none_match.as_deref());
+        }
+        // Stale, and this request won the right to render it anew.
     }
     // Ask for the full response: a 304 from the inner layers cannot be kept.
     let mut req = req;
@@ -108,7 +123,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let entry = Arc::new(Cached { headers: parts.headers, body });
+    let entry =
+        Arc::new(Cached { headers: parts.headers, body, created: Instant::now(), refreshing: AtomicBool::new(false) });
     if entry.body.len() <= MAX_BODY {
         cache.entries.insert(key, entry.clone());
     }

@@ -227,6 +227,13 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Whether the article is in the index (as of the last reload).
+    pub fn contains(&self, id: i64) -> bool {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_i64(self.fields.id, id), IndexRecordOption::Basic);
+        searcher.search(&q, &Count).map(|n| n > 0).unwrap_or(false)
+    }
+
     /// Articles in the index.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()

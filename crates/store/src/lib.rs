@@ -3,6 +3,7 @@
 //! All SQL in Tagline lives in this crate. The trait speaks domain types only,
 //! so a PostgreSQL backend can sit beside SQLite without callers changing.
 
+pub mod migrate;
 mod postgres;
 mod sqlite;
 
@@ -233,6 +234,9 @@ pub trait Store: Send + Sync {
     async fn counts(&self) -> Result<Counts>;
     /// Articles with ids above `after_id`, in id order, for search indexing.
     async fn articles_after_id(&self, after_id: i64, limit: usize) -> Result<Vec<Article>>;
+    /// Ids of articles above `after_id`, in id order (cheap: for the search
+    /// index to find what it lacks).
+    async fn article_ids_after(&self, after_id: i64, limit: usize) -> Result<Vec<i64>>;
     /// Articles by id, in the order given; missing ids are skipped.
     async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>>;
     /// Deleted article ids logged after position `after`.

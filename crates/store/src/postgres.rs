@@ -88,6 +88,11 @@ impl PgStore {
         Ok(self.pool.get().await?)
     }
 
+    /// A pooled connection for the SQLite-to-PostgreSQL copy.
+    pub(crate) async fn client_for_migration(&self) -> Result<deadpool_postgres::Object> {
+        self.client().await
+    }
+
     /// Runs a statement on a pooled connection (for the migration tool and
     /// tests' clean-up).
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
@@ -823,5 +828,13 @@ impl Store for PgStore {
     async fn remove_tag_rule(&self, id: i64) -> Result<bool> {
         let client = self.client().await?;
         Ok(client.execute("DELETE FROM tag_rules WHERE id = $1", &[&id]).await? > 0)
+    }
+
+    async fn article_ids_after(&self, after_id: i64, limit: usize) -> Result<Vec<i64>> {
+        let client = self.client().await?;
+        let rows = client
+            .query("SELECT id FROM articles WHERE id > $1 ORDER BY id LIMIT $2", &[&after_id, &(limit as i64)])
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 }

@@ -898,4 +898,13 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn article_ids_after(&self, after_id: i64, limit: usize) -> Result<Vec<i64>> {
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached("SELECT id FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+            let rows = st.query_map(params![after_id, limit as i64], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
 }

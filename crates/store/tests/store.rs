@@ -371,3 +371,61 @@ async fn issue_7_concurrent_claims_on_postgresql_never_hand_out_a_source_twice()
     all.dedup();
     assert_eq!((n, all.len()), (40, 40), "every source claimed exactly once");
 }
+
+#[tokio::test]
+async fn issue_7_migrating_sqlite_to_postgresql_copies_everything_and_resumes() {
+    let (dir, sqlite) = open();
+    let (a, _) =
+        sqlite.add_source(NewSource { region: Some("MY".into()), ..source("https://a.com/feed", "A") }).await.unwrap();
+    let (b, _) = sqlite.add_source(source("https://b.com/feed", "B")).await.unwrap();
+    for n in 0..1500 {
+        let src = if n % 2 == 0 { a.id } else { b.id };
+        let mut art = article(src, n, &["China", "Kazakhstan"]);
+        if n == 3 {
+            art.image_data = Some(model::ImageData { content_type: "image/png".into(), bytes: b"\x89PNG".to_vec() });
+        }
+        sqlite.insert_article(art, StoryAssignment::New).await.unwrap();
+    }
+    sqlite
+        .add_tag_rule(model::TagRule {
+            id: 0,
+            tag: TagName::parse("Local").unwrap(),
+            keywords: vec![],
+            source_id: Some(a.id),
+        })
+        .await
+        .unwrap();
+    drop(sqlite);
+    let path = dir.path().join("tagline.db");
+    let pg = testkit::pg_store().await;
+    let mut seen = Vec::new();
+    let counts = store::migrate::sqlite_to_postgres(&path, &pg, |p| seen.push(p.table)).await.unwrap();
+    assert!(counts.iter().all(|c| c.source == c.target), "{counts:?}");
+    assert!(seen.contains(&"articles") && seen.contains(&"article_tags"), "progress is reported");
+    assert_eq!(pg.counts().await.unwrap().articles, 1500);
+
+    // An interrupted copy: the target lost its last articles' rows, as if
+    // stopped after the first batch. Running again completes it.
+    pg.execute_batch(
+        "DELETE FROM article_images WHERE article_id > 1000; DELETE FROM article_tags WHERE article_id > 1000;
+         DELETE FROM articles WHERE id > 1000;",
+    )
+    .await
+    .unwrap();
+    let counts = store::migrate::sqlite_to_postgres(&path, &pg, |_| {}).await.unwrap();
+    assert!(counts.iter().all(|c| c.source == c.target), "{counts:?}");
+
+    // The moved instance reads the same, and new ids continue after the old.
+    let sqlite = SqliteStore::open(&path).unwrap();
+    let q = ArticleQuery { filter: ArticleFilter::Tag(TagName::parse("china").unwrap()), after: None, limit: 5 };
+    let before: Vec<(i64, String, usize)> =
+        sqlite.list_articles(&q).await.unwrap().into_iter().map(|x| (x.id, x.title, x.tags.len())).collect();
+    let after: Vec<(i64, String, usize)> =
+        pg.list_articles(&q).await.unwrap().into_iter().map(|x| (x.id, x.title, x.tags.len())).collect();
+    assert_eq!(before, after);
+    assert_eq!(pg.image(4).await.unwrap().map(|i| i.content_type), Some("image/png".to_string()));
+    let (c, created) = pg.add_source(source("https://c.com/feed", "C")).await.unwrap();
+    assert!(created && c.id > b.id);
+    let id = pg.insert_article(article(c.id, 5000, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    assert!(id > 1500);
+}

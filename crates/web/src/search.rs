@@ -19,20 +19,35 @@ pub struct SyncReport {
     pub removed: usize,
 }
 
-/// Brings the index up to date with the store: new articles by id, then
-/// deletions from the store's log. Safe to interrupt: each batch commits
-/// with its checkpoint, so the next run continues where this one stopped.
-/// `progress` is called with the number of articles added so far.
+/// How far behind the checkpoint each catch-up looks again. With
+/// PostgreSQL, ids come from a sequence and are not committed in order: an
+/// insert can commit after one with a larger id has been indexed. Looking
+/// back over the last ids (cheaply, ids only) and indexing any the index
+/// lacks catches those late commits.
+const LOOK_BACK: i64 = 1_000;
+
+/// Brings the index up to date with the store: new articles by id (looking
+/// back over recent ids for late commits), then deletions from the store's
+/// log. Safe to interrupt: each batch commits with its checkpoint, so the
+/// next run continues where this one stopped. `progress` is called with the
+/// number of articles added so far.
 pub async fn sync(
     store: &Arc<dyn Store>,
     index: &Arc<SearchIndex>,
     mut progress: impl FnMut(usize),
 ) -> anyhow::Result<SyncReport> {
     let mut report = SyncReport::default();
+    let mut cursor = (index.indexed_through() - LOOK_BACK).max(0);
     loop {
-        let after = index.indexed_through();
-        let batch = store.articles_after_id(after, BATCH).await?;
-        let Some(last) = batch.last().map(|a| a.id) else { break };
+        let ids = store.article_ids_after(cursor, BATCH).await?;
+        let Some(&last) = ids.last() else { break };
+        cursor = last;
+        let through = index.indexed_through();
+        let missing: Vec<i64> = ids.into_iter().filter(|&id| id > through || !index.contains(id)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let batch = store.articles_by_ids(&missing).await?;
         let docs: Vec<IndexDoc> = batch.iter().map(IndexDoc::from).collect();
         let idx = index.clone();
         tokio::task::spawn_blocking(move || idx.add(&docs, last)).await??;

@@ -660,3 +660,53 @@ async fn issue_6_the_micro_cache_reuses_a_page_for_its_ttl_then_renders_anew() {
     let resp = r.clone().oneshot(Request::get("/edition?region=GB").body(Body::empty()).unwrap()).await.unwrap();
     assert!(resp.headers().contains_key("set-cookie"), "a cookie-setting response is not replayed from cache");
 }
+
+#[tokio::test]
+async fn issue_7_a_catch_up_indexes_an_article_committed_behind_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("t.db")).unwrap());
+    let (src, _) = store
+        .add_source(NewSource {
+            name: "S".into(),
+            home_url: None,
+            feed_url: FeedUrl::parse("https://s.example/feed").unwrap(),
+            region: None,
+            lang: None,
+            fetch_pages: true,
+            trusted_hosts: vec![],
+        })
+        .await
+        .unwrap();
+    for n in 0..3 {
+        let a = NewArticle {
+            source_id: src.id,
+            url: format!("https://s.example/{n}"),
+            guid: format!("{n}"),
+            title: format!("Harbour story {n}"),
+            author: None,
+            published: now(),
+            updated: None,
+            lang: None,
+            category: None,
+            tags: vec![],
+            text: "Harbour text.".into(),
+            html: String::new(),
+            excerpt: String::new(),
+            image: None,
+            image_data: None,
+            fetched: now(),
+        };
+        store.insert_article(a, StoryAssignment::New).await.unwrap();
+    }
+    let search = Arc::new(web::SearchIndex::in_memory().unwrap());
+    assert_eq!(web::search::sync(&store, &search, |_| {}).await.unwrap().added, 3);
+    // As if article 2 had committed after 3 was indexed (PostgreSQL ids are
+    // not committed in order): the index lacks it behind its checkpoint.
+    search.remove(&[2], search.checkpoint().deletions).unwrap();
+    assert_eq!(search.indexed_through(), 3);
+    let report = web::search::sync(&store, &search, |_| {}).await.unwrap();
+    assert_eq!(report.added, 1);
+    assert!(search.contains(2));
+    // Nothing new: nothing re-indexed.
+    assert_eq!(web::search::sync(&store, &search, |_| {}).await.unwrap().added, 0);
+}

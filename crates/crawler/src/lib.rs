@@ -130,6 +130,19 @@ impl Crawler {
         Ok(CrawlReport { sources: reports })
     }
 
+    /// Claims due sources as leases for `worker` (so that other workers
+    /// sharing the database skip them) and crawls them.
+    pub async fn crawl_leased(&self, worker: &str, lease: chrono::Duration) -> Result<CrawlReport, store::StoreError> {
+        let limit = self.config.source_concurrency.max(1) * 2;
+        let claimed = self.store.claim_due_sources(worker, self.clock.now(), lease, limit).await?;
+        let reports = stream::iter(claimed)
+            .map(|(s, failures)| async move { self.crawl_source_with(&s, failures).await })
+            .buffer_unordered(self.config.source_concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await;
+        Ok(CrawlReport { sources: reports })
+    }
+
     /// Crawls one source. Errors are recorded on the source and returned in
     /// the report, never propagated.
     pub async fn crawl_source(&self, src: &Source) -> SourceReport {

@@ -25,6 +25,12 @@ pub struct Cli {
     #[arg(long = "allow-host", global = true, value_name = "HOST", env = "TAGLINE_ALLOW_HOSTS", value_delimiter = ',')]
     pub allow_hosts: Vec<String>,
 
+    /// Use PostgreSQL at this URL (postgres://user@host/db) instead of
+    /// SQLite in the data directory. The data directory still holds this
+    /// node's search index.
+    #[arg(long, global = true, env = "TAGLINE_DATABASE_URL", hide_env_values = true)]
+    pub database: Option<String>,
+
     /// A TOML configuration file (default: tagline.toml in the data directory, if present).
     #[arg(long, global = true, env = "TAGLINE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -46,6 +52,12 @@ pub enum Command {
     Reindex,
     /// Hash a password (read from stdin) for `admin_password_hash`.
     HashPassword,
+    /// Copy an instance from SQLite to PostgreSQL (resumable; counts checked).
+    MigrateStore(MigrateArgs),
+    /// Delete articles older than a given age (pinned articles stay).
+    Prune(PruneArgs),
+    /// Pin an article so that retention keeps it (or --unpin).
+    Pin(PinArgs),
     /// Fill the store with a deterministic synthetic corpus (for benchmarks).
     Synth(SynthArgs),
     /// Measure latency over the data directory (after `synth` and `reindex`).
@@ -187,6 +199,14 @@ pub struct CrawlArgs {
     /// Store what the feeds carry without fetching article pages.
     #[arg(long)]
     pub feeds_only: bool,
+    /// Run as one of many workers sharing the database: claim due sources
+    /// as leases, so that no feed is fetched by two workers at once.
+    #[arg(long)]
+    pub worker: bool,
+    /// Seconds a worker's claim on a source lasts; a killed worker's
+    /// sources go to others after this.
+    #[arg(long, default_value_t = 600)]
+    pub lease: u64,
     /// Seconds between looks for due sources when not --once (each feed's
     /// own schedule, from how often it publishes, decides when it is fetched).
     #[arg(long, default_value_t = 60)]
@@ -243,4 +263,30 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    /// The SQLite database: sqlite:PATH (e.g. sqlite:./tagline-data/tagline.db).
+    #[arg(long)]
+    pub from: String,
+    /// The PostgreSQL database: postgres://user@host/db.
+    #[arg(long)]
+    pub to: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PruneArgs {
+    /// Age beyond which articles go, e.g. 90d, 12h or 30m.
+    #[arg(long)]
+    pub older_than: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PinArgs {
+    /// The article's id.
+    pub id: i64,
+    /// Unpin instead.
+    #[arg(long)]
+    pub unpin: bool,
 }

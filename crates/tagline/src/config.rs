@@ -28,6 +28,8 @@ pub struct FileConfig {
     /// Seconds a rendered public page is reused (default 1; 0 turns the
     /// micro-cache off).
     pub page_cache_seconds: Option<f64>,
+    /// PostgreSQL URL; SQLite in the data directory when absent.
+    pub database_url: Option<String>,
 }
 
 impl FileConfig {

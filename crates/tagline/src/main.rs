@@ -37,10 +37,10 @@ struct App {
 }
 
 impl App {
-    fn open(cli: &Cli) -> Result<Self> {
+    async fn open(cli: &Cli) -> Result<Self> {
         let file = FileConfig::load(cli.config.as_deref(), &cli.data)?;
         let clock = parse_clock(cli.now.as_deref())?;
-        let store = open_store(&cli.data)?;
+        let store = open_store(&cli.data, cli.database.as_deref().or(file.database_url.as_deref())).await?;
         let mut allow_hosts = cli.allow_hosts.clone();
         allow_hosts.extend(file.allow_hosts.iter().cloned());
         let mut fc = FetchConfig {
@@ -67,8 +67,21 @@ impl App {
     }
 }
 
-fn open_store(data: &Path) -> Result<Arc<dyn Store>> {
+async fn open_store(data: &Path, database: Option<&str>) -> Result<Arc<dyn Store>> {
     std::fs::create_dir_all(data).with_context(|| format!("creating the data directory {}", data.display()))?;
+    match database {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let store = store::PgStore::connect(url).await.context("connecting to PostgreSQL")?;
+            return Ok(Arc::new(store));
+        }
+        Some(url) if url.starts_with("sqlite:") => {
+            let path = Path::new(url.trim_start_matches("sqlite:"));
+            let store = SqliteStore::open(path).with_context(|| format!("opening the database {}", path.display()))?;
+            return Ok(Arc::new(store));
+        }
+        Some(other) => anyhow::bail!("--database {other:?}: expected postgres://… or sqlite:PATH"),
+        None => {}
+    }
     let db = data.join("tagline.db");
     let store = SqliteStore::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
     Ok(Arc::new(store))
@@ -131,26 +144,38 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Extract(args) => Ok(if extract_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Demo(args) => demo::run(args, &cli).await.map(|_| ExitCode::SUCCESS),
         Command::Sources(SourcesCommand::Add(args)) => {
-            add_source(&App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS)
+            add_source(&App::open(&cli).await?, args).await.map(|_| ExitCode::SUCCESS)
         }
         Command::Sources(SourcesCommand::Rules(args)) => {
-            set_rules(&App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS)
+            set_rules(&App::open(&cli).await?, args).await.map(|_| ExitCode::SUCCESS)
         }
         Command::Sources(SourcesCommand::Import(args)) => {
-            import_opml(&App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS)
+            import_opml(&App::open(&cli).await?, args).await.map(|_| ExitCode::SUCCESS)
         }
-        Command::Sources(SourcesCommand::Export) => export_opml(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
-        Command::Sources(SourcesCommand::List) => list_sources(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
-        Command::Crawl(args) => crawl(&App::open(&cli)?, args).await,
-        Command::Serve(args) => serve(App::open(&cli)?, args).await.map(|_| ExitCode::SUCCESS),
-        Command::Reindex => reindex(&App::open(&cli)?).await.map(|_| ExitCode::SUCCESS),
+        Command::Sources(SourcesCommand::Export) => {
+            export_opml(&App::open(&cli).await?).await.map(|_| ExitCode::SUCCESS)
+        }
+        Command::Sources(SourcesCommand::List) => {
+            list_sources(&App::open(&cli).await?).await.map(|_| ExitCode::SUCCESS)
+        }
+        Command::Crawl(args) => crawl(&App::open(&cli).await?, args).await,
+        Command::Serve(args) => serve(App::open(&cli).await?, args).await.map(|_| ExitCode::SUCCESS),
+        Command::Reindex => reindex(&App::open(&cli).await?).await.map(|_| ExitCode::SUCCESS),
         Command::HashPassword => hash_password().map(|_| ExitCode::SUCCESS),
-        Command::Synth(args) => synth_cmd(&App::open(&cli)?, args.articles).await.map(|_| ExitCode::SUCCESS),
+        Command::MigrateStore(args) => migrate_store(args).await.map(|_| ExitCode::SUCCESS),
+        Command::Prune(args) => prune(&App::open(&cli).await?, args).await.map(|_| ExitCode::SUCCESS),
+        Command::Pin(args) => {
+            let app = App::open(&cli).await?;
+            anyhow::ensure!(app.store.set_pinned(args.id, !args.unpin).await?, "no article {}", args.id);
+            println!("article {} {}", args.id, if args.unpin { "unpinned" } else { "pinned" });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Synth(args) => synth_cmd(&App::open(&cli).await?, args.articles).await.map(|_| ExitCode::SUCCESS),
         Command::Bench(cli::BenchCommand::Search { queries }) => {
-            bench_search(&App::open(&cli)?, *queries).await.map(|_| ExitCode::SUCCESS)
+            bench_search(&App::open(&cli).await?, *queries).await.map(|_| ExitCode::SUCCESS)
         }
         Command::Bench(cli::BenchCommand::Pages { requests }) => {
-            bench_pages(&App::open(&cli)?, *requests).await.map(|_| ExitCode::SUCCESS)
+            bench_pages(&App::open(&cli).await?, *requests).await.map(|_| ExitCode::SUCCESS)
         }
     }
 }
@@ -362,6 +387,9 @@ fn print_report(report: &CrawlReport) {
 
 async fn crawl(app: &App, args: &CrawlArgs) -> Result<std::process::ExitCode> {
     let crawler = app.crawler(args.feeds_only);
+    if args.worker {
+        return crawl_worker(&crawler, args).await;
+    }
     if args.once {
         let report = crawler.crawl_once().await?;
         print_report(&report);
@@ -599,5 +627,100 @@ async fn bench_pages(app: &App, n: usize) -> Result<()> {
     let articles = app.store.counts().await?.articles;
     println!("topic pages over {articles} articles, {n} renders, {} B average", bytes / n.max(1));
     println!("render in-process: median {m:.2} ms, p90 {p90:.2} ms, p99 {p99:.2} ms");
+    Ok(())
+}
+
+/// This worker's name in leases: host and process.
+fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "host".into());
+    format!("{host}-{}", std::process::id())
+}
+
+/// One of many workers: claims due sources as leases until stopped.
+async fn crawl_worker(crawler: &Crawler, args: &CrawlArgs) -> Result<std::process::ExitCode> {
+    let me = worker_name();
+    let lease = chrono::Duration::seconds(args.lease.max(1) as i64);
+    let idle = Duration::from_secs(args.interval.clamp(1, 60));
+    tracing::info!(worker = %me, "crawl worker started");
+    loop {
+        let claimed = match crawler.crawl_leased(&me, lease).await {
+            Ok(report) => {
+                if !report.sources.is_empty() {
+                    print_report(&report);
+                }
+                report.sources.len()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "claiming sources failed");
+                0
+            }
+        };
+        if claimed == 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(idle) => {}
+                _ = tokio::signal::ctrl_c() => return Ok(std::process::ExitCode::SUCCESS),
+            }
+        }
+    }
+}
+
+/// Parses an age such as 90d, 12h, 30m or 45s.
+fn parse_age(s: &str) -> Result<chrono::Duration> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = n.parse().with_context(|| format!("{s:?} is not an age like 90d, 12h or 30m"))?;
+    Ok(match unit {
+        "d" => chrono::Duration::days(n),
+        "h" => chrono::Duration::hours(n),
+        "m" => chrono::Duration::minutes(n),
+        "s" => chrono::Duration::seconds(n),
+        _ => anyhow::bail!("{s:?}: give the age with a unit: d, h, m or s"),
+    })
+}
+
+async fn prune(app: &App, args: &cli::PruneArgs) -> Result<()> {
+    let before = app.clock.now() - parse_age(&args.older_than)?;
+    let mut total = 0;
+    loop {
+        let n = app.store.prune(before, 1_000).await?;
+        total += n;
+        if n == 0 {
+            break;
+        }
+    }
+    println!("removed {total} articles published before {}", before.format("%Y-%m-%d %H:%M"));
+    // The search index follows through the deletion log; bring it along now
+    // unless a running `serve` holds it (it will on its next catch-up).
+    let search = open_index(&app.data)?;
+    if search.try_writer().is_ok() {
+        let r = web::search::sync(&app.store, &search, |_| {}).await?;
+        println!("search index: {} removed", r.removed);
+    }
+    Ok(())
+}
+
+async fn migrate_store(args: &cli::MigrateArgs) -> Result<()> {
+    let from = args.from.strip_prefix("sqlite:").context("--from: expected sqlite:PATH")?;
+    let from = Path::new(from);
+    anyhow::ensure!(from.exists(), "{} does not exist", from.display());
+    let to = store::PgStore::connect(&args.to).await.context("connecting to PostgreSQL (--to)")?;
+    let bar = progress_bar(0, "copying");
+    let counts = store::migrate::sqlite_to_postgres(from, &to, |p| {
+        bar.set_length(p.total);
+        bar.set_position(p.done);
+        bar.set_message(p.table);
+    })
+    .await
+    .context("copying to PostgreSQL (run the same command again to resume)")?;
+    bar.finish_and_clear();
+    for c in &counts {
+        println!("{:15} {:>10} rows copied", c.table, c.target);
+    }
+    println!("done: every table's count matches; run `tagline --database {} reindex` on each web node", "postgres://…");
     Ok(())
 }

@@ -661,3 +661,181 @@ fn issue_6_hash_password_makes_an_argon2_hash() {
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("$argon2id$"), "{}", stdout(&out));
 }
+
+/// A publisher web of `feeds` RSS feeds with `items` each, every response
+/// slowed a little so that a crawl takes long enough to kill a worker in.
+async fn feed_farm(feeds: usize, items: usize) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::http::header::CONTENT_TYPE;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let o = origin.clone();
+    let app = axum::Router::new().route(
+        "/feed/{n}",
+        axum::routing::get(move |axum::extract::Path(n): axum::extract::Path<usize>| {
+            let o = o.clone();
+            async move {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                if n >= feeds {
+                    return (axum::http::StatusCode::NOT_FOUND, [(CONTENT_TYPE, "text/plain")], String::new());
+                }
+                let base = chrono::DateTime::parse_from_rfc3339(NOW).unwrap();
+                let body: String = (0..items)
+                    .map(|k| {
+                        let published = (base - chrono::Duration::hours((n * items + k) as i64 + 1)).to_rfc2822();
+                        format!(
+                            "<item><title>Kazakhstan and China agree harbour budget, report {k} of outlet {n}</title><link>{o}/a/{n}/{k}</link>\
+                             <guid>feed{n}-item{k}</guid><pubDate>{published}</pubDate>\
+                             <description>Officials from Kazakhstan and China debated item {k} of the harbour budget of town {n} in Astana on Friday. The harbour budget covers the port of Aktau.</description></item>"
+                        )
+                    })
+                    .collect();
+                (
+                    axum::http::StatusCode::OK,
+                    [(CONTENT_TYPE, "application/rss+xml")],
+                    format!("<rss version=\"2.0\"><channel><title>Outlet {n}</title><link>{o}/</link>{body}</channel></rss>"),
+                )
+            }
+        }),
+    );
+    serve_on(listener, app)
+}
+
+#[test]
+fn issue_7_three_workers_and_two_web_nodes_share_one_postgresql() {
+    const FEEDS: usize = 1000;
+    const ITEMS: usize = 3;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(testkit::database());
+    let (origin, _farm) = rt.block_on(feed_farm(FEEDS, ITEMS));
+    let work = tempfile::tempdir().unwrap();
+    let opml: String = (0..FEEDS)
+        .map(|n| format!("<outline type=\"rss\" text=\"Outlet {n}\" xmlUrl=\"{origin}/feed/{n}\"/>"))
+        .collect();
+    let opml_path = work.path().join("sources.opml");
+    std::fs::write(&opml_path, format!("<opml version=\"2.0\"><body>{opml}</body></opml>")).unwrap();
+    let node = |name: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tagline"));
+        c.arg("--data").arg(work.path().join(name)).arg("--database").arg(&db).env("TAGLINE_LOG", "error");
+        c
+    };
+    let out = node("admin")
+        .args(["--allow-private-network", "sources", "import", "--no-fetch-pages"])
+        .arg(&opml_path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("imported {FEEDS} sources")), "{}", stdout(&out));
+
+    let pg = rt.block_on(store::PgStore::connect(&db)).unwrap();
+    let count = || rt.block_on(async { store::Store::counts(&pg).await.unwrap().articles });
+    let mut workers: Vec<Killed> = (0..3)
+        .map(|i| {
+            Killed(
+                node(&format!("worker{i}"))
+                    .args(["crawl", "--worker", "--feeds-only", "--lease", "3", "--interval", "1"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    // Kill one worker mid-crawl, without warning.
+    let started = std::time::Instant::now();
+    while count() < 300 {
+        assert!(started.elapsed().as_secs() < 120, "the crawl did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let at_kill = count();
+    workers[0].0.kill().unwrap();
+    workers[0].0.wait().unwrap();
+    let want = (FEEDS * ITEMS) as i64;
+    while count() < want {
+        assert!(started.elapsed().as_secs() < 240, "only {} of {want} stored", count());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // A little longer: nothing more may arrive (no duplicates).
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(count(), want, "every item stored exactly once");
+    assert!(at_kill < want, "the worker was killed before the crawl finished ({at_kill} of {want})");
+    let failing = rt.block_on(async { store::Store::sources(&pg).await.unwrap() });
+    assert!(failing.iter().all(|s| s.status == model::SourceStatus::Ok), "every source crawled successfully");
+    drop(workers);
+
+    // Two stateless web nodes, each with its own search index.
+    let webs: Vec<(Killed, String)> = (0..2)
+        .map(|i| {
+            let mut c = node(&format!("web{i}"));
+            c.args(["--now", NOW, "serve", "--no-crawl", "--listen", "127.0.0.1:0"]);
+            spawn_with_url_containing(c, "serving on")
+        })
+        .collect();
+    let tag = rt.block_on(async { store::Store::top_tags(&pg, None, 1).await.unwrap() })[0].name.to_string();
+    let paths = [
+        "/".to_string(),
+        format!("/tag/{tag}"),
+        format!("/tag/{tag}?after=1750000000-3000"),
+        format!("/api/v1/tags/{tag}/articles"),
+    ];
+    let pages: Vec<Vec<String>> = webs
+        .iter()
+        .map(|(_, site)| {
+            rt.block_on(async {
+                let mut out = Vec::new();
+                for path in &paths {
+                    let r = reqwest::get(format!("{site}{path}")).await.unwrap();
+                    assert_eq!(r.status(), 200, "{site}{path}");
+                    out.push(r.text().await.unwrap());
+                }
+                out
+            })
+        })
+        .collect();
+    assert!(pages[0][1].contains(&format!("Latest news with #{tag}")) && pages[0][1].contains("report 0 of outlet 0"));
+    assert_eq!(pages[0], pages[1], "both web nodes serve identical pages");
+    // Each node's search index catches up from the shared database.
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    for (_, site) in &webs {
+        let body = rt.block_on(async {
+            reqwest::get(format!("{site}/api/v1/search?q=harbour")).await.unwrap().text().await.unwrap()
+        });
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["total"], want, "{site} indexed every article");
+    }
+}
+
+#[test]
+fn issue_7_prune_keeps_pinned_articles_and_an_instance_moves_to_postgresql() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    // 400 articles over the year before --now.
+    assert!(tagline(d, &["--now", NOW, "synth", "--articles", "400"]).status.success());
+    assert!(tagline(d, &["reindex"]).status.success());
+    assert!(tagline(d, &["pin", "1"]).status.success(), "the oldest article is pinned");
+    assert!(!tagline(d, &["pin", "999999"]).status.success());
+    let out = tagline(d, &["--now", NOW, "prune", "--older-than", "90d"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    let removed: usize = said.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!((280..=320).contains(&removed), "about three quarters of a year goes: {said}");
+    assert!(said.contains(&format!("search index: {removed} removed")), "the index follows: {said}");
+    assert!(!tagline(d, &["prune", "--older-than", "90 days"]).status.success(), "a bad age is refused");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(testkit::database());
+    let from = format!("sqlite:{}", d.join("tagline.db").display());
+    let out = tagline(d, &["migrate-store", "--from", &from, "--to", &db]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("every table's count matches"), "{}", stdout(&out));
+    // Run again: nothing to do, still consistent (resumable).
+    assert!(tagline(d, &["migrate-store", "--from", &from, "--to", &db]).status.success());
+    let web = tempfile::tempdir().unwrap();
+    let out = tagline(web.path(), &["--database", &db, "reindex"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("indexed {} articles", 400 - removed)), "{}", stdout(&out));
+    let pinned = rt.block_on(async {
+        let pg = store::PgStore::connect(&db).await.unwrap();
+        store::Store::article(&pg, 1).await.unwrap()
+    });
+    assert!(pinned.is_some(), "the pinned article survived and moved");
+}

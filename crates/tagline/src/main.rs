@@ -721,6 +721,6 @@ async fn migrate_store(args: &cli::MigrateArgs) -> Result<()> {
     for c in &counts {
         println!("{:15} {:>10} rows copied", c.table, c.target);
     }
-    println!("done: every table's count matches; run `tagline --database {} reindex` on each web node", "postgres://…");
+    println!("done: every table's count matches; run `tagline --database postgres://… reindex` on each web node");
     Ok(())
 }

@@ -125,6 +125,8 @@ const TABLES: &[Table] = &[
 
 /// Rows per committed batch.
 const BATCH: i64 = 1_000;
+/// Rows per INSERT statement (PostgreSQL allows 65,535 parameters).
+const ROWS_PER_INSERT: usize = 200;
 
 /// Where a copy stands, for a progress bar.
 #[derive(Clone, Debug)]
@@ -187,13 +189,7 @@ pub async fn sqlite_to_postgres(
         let total: i64 =
             src.query_row(&format!("SELECT COUNT(*) FROM {}", table.name), [], |r| r.get(0)).map_err(sqlite_err)?;
         let cols: Vec<&str> = table.columns.iter().map(|c| c.0).collect();
-        let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-        let insert = format!(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING",
-            table.name,
-            cols.join(", "),
-            placeholders.join(", ")
-        );
+        let insert_head = format!("INSERT INTO {} ({}) VALUES", table.name, cols.join(", "));
         // Unique keys page by "after the last key"; article_tags (many rows
         // per article) pages by ranges of article ids, so a batch never
         // splits one article's rows.
@@ -237,12 +233,18 @@ pub async fn sqlite_to_postgres(
                 cursor + BATCH
             };
             let tx = client.transaction().await?;
-            let st = tx.prepare(&insert).await?;
-            for row in rows {
-                let params: Vec<Box<dyn ToSql + Sync + Send>> =
-                    row.into_iter().zip(table.columns).map(|(v, (_, kind))| to_sql(v, *kind)).collect();
+            // Many rows per statement: one round trip per ROWS_PER_INSERT.
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                let params: Vec<Box<dyn ToSql + Sync + Send>> = chunk
+                    .iter()
+                    .flat_map(|row| row.iter().cloned().zip(table.columns).map(|(v, (_, kind))| to_sql(v, *kind)))
+                    .collect();
                 let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
-                tx.execute(&st, &refs).await?;
+                let n = cols.len();
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|r| format!("({})", (1..=n).map(|c| format!("${}", r * n + c)).collect::<Vec<_>>().join(", ")))
+                    .collect();
+                tx.execute(&format!("{insert_head} {} ON CONFLICT DO NOTHING", values.join(", ")), &refs).await?;
             }
             tx.commit().await?;
             cursor = next;

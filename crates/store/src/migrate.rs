@@ -98,6 +98,8 @@ const TABLES: &[Table] = &[
         key: "id",
         unique_key: true,
         serial: true,
+        // article_count is left to the target's triggers, which count the
+        // article_tags rows as they arrive.
         columns: &[("id", Int), ("key", Text), ("name", Text), ("kind", Text)],
     },
     Table {

@@ -11,7 +11,10 @@ use model::{slugify, SourceStatus, Tag, TagRule};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_tag_counts.sql")),
+];
 
 /// Connections per process.
 const POOL_SIZE: usize = 16;
@@ -554,8 +557,13 @@ impl Store for PgStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT t.name, t.kind, COUNT(*) AS n FROM article_tags at JOIN tags t ON t.id = at.tag_id
-                 WHERE at.published_at >= $1 GROUP BY t.id ORDER BY n DESC, t.name LIMIT $2",
+                if since.is_none() {
+                    "SELECT t.name, t.kind, t.article_count AS n FROM tags t WHERE $1::BIGINT IS NOT NULL AND t.article_count > 0
+                     ORDER BY n DESC, t.name LIMIT $2"
+                } else {
+                    "SELECT t.name, t.kind, COUNT(*) AS n FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                     WHERE at.published_at >= $1 GROUP BY t.id ORDER BY n DESC, t.name LIMIT $2"
+                },
                 &[&since.map_or(i64::MIN, ts), &(limit as i64)],
             )
             .await?;
@@ -564,11 +572,7 @@ impl Store for PgStore {
 
     async fn tag(&self, name: &TagName) -> Result<Option<TagCount>> {
         let client = self.client().await?;
-        let st = client
-            .prepare_cached(
-                "SELECT t.name, t.kind, (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = t.id) FROM tags t WHERE t.key = $1",
-            )
-            .await?;
+        let st = client.prepare_cached("SELECT t.name, t.kind, t.article_count FROM tags t WHERE t.key = $1").await?;
         let rows = client.query(&st, &[&name.key()]).await?;
         Ok(tag_counts(&rows)?.into_iter().next())
     }
@@ -737,7 +741,7 @@ impl Store for PgStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT t.name, t.kind, (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = t.id) AS n
+                "SELECT t.name, t.kind, t.article_count AS n
                  FROM tags t WHERE t.key LIKE $1 ESCAPE '\\' ORDER BY n DESC, t.name LIMIT $2",
                 &[&pattern, &(limit as i64)],
             )

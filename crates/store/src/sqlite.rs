@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_reader_site.sql")),
     (5, include_str!("../migrations/sqlite/0005_images.sql")),
     (6, include_str!("../migrations/sqlite/0006_leases.sql")),
+    (7, include_str!("../migrations/sqlite/0007_tag_counts.sql")),
 ];
 
 const READERS: usize = 4;
@@ -558,10 +559,14 @@ impl Store for SqliteStore {
 
     async fn top_tags(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<TagCount>> {
         self.read(move |conn| {
-            let mut st = conn.prepare_cached(
+            // All time: the kept counts. A window: count that window's rows.
+            let mut st = conn.prepare_cached(if since.is_none() {
+                "SELECT t.name, t.kind, t.article_count AS n FROM tags t WHERE ?1 IS NOT NULL AND t.article_count > 0
+                 ORDER BY n DESC, t.name LIMIT ?2"
+            } else {
                 "SELECT t.name, t.kind, COUNT(*) AS n FROM article_tags at JOIN tags t ON t.id = at.tag_id
-                 WHERE at.published_at >= ?1 GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?2",
-            )?;
+                 WHERE at.published_at >= ?1 GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?2"
+            })?;
             let rows = st.query_map(params![since.map_or(i64::MIN, ts), limit as i64], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
             })?;
@@ -581,13 +586,13 @@ impl Store for SqliteStore {
         let key = name.key();
         self.read(move |conn| {
             let row = conn
-                .query_row(
-                    "SELECT t.name, t.kind, (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = t.id) FROM tags t WHERE t.key = ?1",
-                    [key],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
-                )
+                .query_row("SELECT t.name, t.kind, t.article_count FROM tags t WHERE t.key = ?1", [key], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+                })
                 .optional()?;
-            Ok(row.and_then(|(name, kind, count)| Some(TagCount { name: TagName::parse(&name).ok()?, kind: TagKind::parse(&kind)?, count })))
+            Ok(row.and_then(|(name, kind, count)| {
+                Some(TagCount { name: TagName::parse(&name).ok()?, kind: TagKind::parse(&kind)?, count })
+            }))
         })
         .await
     }
@@ -816,7 +821,7 @@ impl Store for SqliteStore {
             format!("{}%", prefix.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         self.read(move |conn| {
             let mut st = conn.prepare_cached(
-                "SELECT t.name, t.kind, (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = t.id) AS n
+                "SELECT t.name, t.kind, t.article_count AS n
                  FROM tags t WHERE t.key LIKE ?1 ESCAPE '\\' ORDER BY n DESC, t.name LIMIT ?2",
             )?;
             let rows = st.query_map(params![pattern, limit as i64], |r| {

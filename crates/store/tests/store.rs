@@ -224,8 +224,10 @@ async fn issue_6_removing_a_source_logs_its_articles_for_the_search_index(s: &dy
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     let id = s.insert_article(article(src.id, 1, &["China"]), StoryAssignment::New).await.unwrap().unwrap();
     assert_eq!(s.articles_after_id(0, 10).await.unwrap().len(), 1);
+    assert_eq!(s.tag(&TagName::parse("china").unwrap()).await.unwrap().unwrap().count, 1);
     assert!(s.remove_source(src.id).await.unwrap());
     assert!(!s.remove_source(src.id).await.unwrap());
+    assert_eq!(s.tag(&TagName::parse("china").unwrap()).await.unwrap().unwrap().count, 0, "counts follow deletions");
     let d = s.deletions_after(0, 10).await.unwrap();
     assert_eq!(d.ids, [id]);
     assert!(d.through > 0);
@@ -423,6 +425,8 @@ async fn issue_7_migrating_sqlite_to_postgresql_copies_everything_and_resumes() 
     let after: Vec<(i64, String, usize)> =
         pg.list_articles(&q).await.unwrap().into_iter().map(|x| (x.id, x.title, x.tags.len())).collect();
     assert_eq!(before, after);
+    let china = TagName::parse("China").unwrap();
+    assert_eq!(pg.tag(&china).await.unwrap().unwrap().count, 1500, "tag counts are right after the copy");
     assert_eq!(pg.image(4).await.unwrap().map(|i| i.content_type), Some("image/png".to_string()));
     let (c, created) = pg.add_source(source("https://c.com/feed", "C")).await.unwrap();
     assert!(created && c.id > b.id);

@@ -186,8 +186,8 @@ pub async fn trending(State(state): State<AppState>, Query(p): Query<TagsParams>
 pub async fn tag(State(state): State<AppState>, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     let name = TagName::parse(&name).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let tag = state.store.tag(&name).await?.ok_or_else(|| AppError::NotFound(format!("the tag #{name}")))?;
-    let related = state.store.related_tags(&tag.name, 12).await?;
-    Ok(Json(json!({ "name": tag.name, "kind": tag.kind, "count": tag.count, "related": related })))
+    let related = state.related_tags(&tag.name).await?;
+    Ok(Json(json!({ "name": tag.name, "kind": tag.kind, "count": tag.count, "related": related.as_slice() })))
 }
 
 /// `GET /api/v1/sources`: every source with its health.

@@ -39,6 +39,9 @@ pub struct AppState {
     pub metrics: Arc<http::Metrics>,
     /// The micro-cache of rendered pages (off when its TTL is zero).
     pub cache: Option<Arc<cache::PageCache>>,
+    /// Related tags by tag key: co-occurrence over hundreds of articles
+    /// moves slowly, so each node reuses it for a few minutes.
+    pub related: moka::sync::Cache<String, Arc<Vec<store::TagCount>>>,
 }
 
 /// Settings of the site.
@@ -62,7 +65,21 @@ impl AppState {
     /// State with the given site settings.
     pub fn with_site(store: Arc<dyn Store>, clock: Clock, search: Arc<SearchIndex>, site: SiteConfig) -> Self {
         let cache = cache::PageCache::new(site.page_cache_ttl).map(Arc::new);
-        Self { store, clock, search, site: Arc::new(site), metrics: Arc::default(), cache }
+        let related = moka::sync::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(std::time::Duration::from_secs(300))
+            .build();
+        Self { store, clock, search, site: Arc::new(site), metrics: Arc::default(), cache, related }
+    }
+
+    /// Tags related to `name`, from the node's cache or the store.
+    pub async fn related_tags(&self, name: &model::TagName) -> Result<Arc<Vec<store::TagCount>>, store::StoreError> {
+        if let Some(hit) = self.related.get(&name.key()) {
+            return Ok(hit);
+        }
+        let found = Arc::new(self.store.related_tags(name, 12).await?);
+        self.related.insert(name.key(), found.clone());
+        Ok(found)
     }
 
     /// The site's base URL, without a trailing slash.

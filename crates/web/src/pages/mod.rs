@@ -398,8 +398,8 @@ pub async fn tag(
 ) -> Result<Markup, AppError> {
     let kind = resolve_tag(&state, &name).await?;
     let ListKind::Tag(tag) = &kind else { unreachable!("resolve_tag returns a tag") };
-    let related = state.store.related_tags(&tag.name, 12).await?;
-    let related: Vec<(String, String)> = related.into_iter().map(|r| (r.name.to_string(), String::new())).collect();
+    let related = state.related_tags(&tag.name).await?;
+    let related: Vec<(String, String)> = related.iter().map(|r| (r.name.to_string(), String::new())).collect();
     let extra = tag_chips(t("list.related"), "related-h", &related);
     list_page(&state, kind, p.after.as_deref(), extra).await
 }

@@ -259,10 +259,20 @@ impl Crawler {
         apply_tag_rules(&mut article, &self.store.tag_rules().await?);
         let _guard = self.assign.lock().await;
         let window = Duration::hours(enrich::story::WINDOW_HOURS);
-        let candidates =
-            self.store.story_candidates(article.published - window, article.published + window, 500).await?;
         let entities: Vec<String> =
             article.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.to_string()).collect();
+        let keys: Vec<String> =
+            article.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.key()).collect();
+        let candidates = self
+            .store
+            .story_candidates(
+                &keys,
+                article.published - window,
+                article.published + window,
+                STORY_CANDIDATES,
+                RECENT_CANDIDATES,
+            )
+            .await?;
         let doc = enrich::StoryDoc::new(&article.title, &article.text, &entities, article.published);
         let best = candidates
             .iter()
@@ -288,6 +298,11 @@ pub fn apply_tag_rules(article: &mut model::NewArticle, rules: &[model::TagRule]
         }
     }
 }
+
+/// Story candidates sharing an entity with a new article, at most.
+pub const STORY_CANDIDATES: usize = 100;
+/// Plus the newest articles of the window, for reports naming no entity.
+pub const RECENT_CANDIDATES: usize = 25;
 
 /// Why a source's crawl failed, with the server's Retry-After if it sent one.
 struct CrawlError {

@@ -219,12 +219,17 @@ pub trait Store: Send + Sync {
     async fn article(&self, id: i64) -> Result<Option<Article>>;
     /// A story's summary.
     async fn story(&self, id: i64) -> Result<Option<Story>>;
-    /// Articles published in a window, newest first, for story matching.
+    /// Story-matching candidates for a new article, found through the tag
+    /// index rather than by scanning: articles in the window that share one
+    /// of `entity_keys` (the newest `limit`), plus the newest `recent` of
+    /// the window whatever their tags.
     async fn story_candidates(
         &self,
+        entity_keys: &[String],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         limit: usize,
+        recent: usize,
     ) -> Result<Vec<StoryCandidate>>;
     /// The most used tags among articles published since `since`.
     async fn top_tags(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<TagCount>>;

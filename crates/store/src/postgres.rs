@@ -368,6 +368,12 @@ impl Store for PgStore {
     async fn insert_article(&self, a: NewArticle, story: StoryAssignment) -> Result<Option<i64>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
+        // Not waiting for the WAL flush at commit keeps row locks (tag
+        // counts) short, so many workers insert in parallel. Durability is
+        // kept where it matters: record_fetch commits synchronously after a
+        // source's articles, and the WAL is flushed in order, so a feed's new
+        // validators are never durable without the articles before them.
+        tx.batch_execute("SET LOCAL synchronous_commit TO OFF").await?;
         let inserted = tx
             .query_opt(
                 "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
@@ -415,10 +421,12 @@ impl Store for PgStore {
             )
             .await?;
         }
-        let upsert = tx
+        // Look up first: ON CONFLICT DO UPDATE would lock an existing tag's
+        // row until commit, serialising every worker on popular tags.
+        let find = tx.prepare_cached("SELECT id FROM tags WHERE key = $1").await?;
+        let create = tx
             .prepare_cached(
-                "INSERT INTO tags (key, name, kind) VALUES ($1, $2, $3)
-                 ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
+                "INSERT INTO tags (key, name, kind) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING id",
             )
             .await?;
         let link = tx
@@ -427,7 +435,15 @@ impl Store for PgStore {
             )
             .await?;
         for t in &a.tags {
-            let tag_id: i64 = tx.query_one(&upsert, &[&t.name.key(), &t.name.as_str(), &t.kind.as_str()]).await?.get(0);
+            let key = t.name.key();
+            let tag_id: i64 = match tx.query_opt(&find, &[&key]).await? {
+                Some(row) => row.get(0),
+                None => match tx.query_opt(&create, &[&key, &t.name.as_str(), &t.kind.as_str()]).await? {
+                    Some(row) => row.get(0),
+                    // Another worker created it a moment ago.
+                    None => tx.query_one(&find, &[&key]).await?.get(0),
+                },
+            };
             tx.execute(&link, &[&id, &tag_id, &(t.score as f64), &ts(a.published)]).await?;
         }
         tx.commit().await?;
@@ -507,18 +523,29 @@ impl Store for PgStore {
 
     async fn story_candidates(
         &self,
+        entity_keys: &[String],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         limit: usize,
+        recent: usize,
     ) -> Result<Vec<StoryCandidate>> {
         let client = self.client().await?;
-        let rows = client
-            .query(
-                "SELECT a.id, a.story_id, a.title, left(a.text, 1200), a.published_at FROM articles a
-                 WHERE a.published_at BETWEEN $1 AND $2 ORDER BY a.published_at DESC, a.id DESC LIMIT $3",
-                &[&ts(from), &ts(to), &(limit as i64)],
+        let st = client
+            .prepare_cached(
+                "WITH ids AS (
+                     (SELECT at.article_id AS id FROM article_tags at
+                      WHERE at.tag_id IN (SELECT id FROM tags WHERE key = ANY($5))
+                        AND at.published_at BETWEEN $1 AND $2
+                      ORDER BY at.published_at DESC LIMIT $3)
+                     UNION
+                     (SELECT id FROM articles WHERE published_at BETWEEN $1 AND $2
+                      ORDER BY published_at DESC, id DESC LIMIT $4))
+                 SELECT a.id, a.story_id, a.title, left(a.text, 700), a.published_at
+                 FROM articles a JOIN ids ON ids.id = a.id
+                 ORDER BY a.published_at DESC, a.id DESC",
             )
             .await?;
+        let rows = client.query(&st, &[&ts(from), &ts(to), &(limit as i64), &(recent as i64), &entity_keys]).await?;
         let mut out = rows
             .iter()
             .map(|r| {

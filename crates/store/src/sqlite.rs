@@ -511,16 +511,37 @@ impl Store for SqliteStore {
 
     async fn story_candidates(
         &self,
+        entity_keys: &[String],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         limit: usize,
+        recent: usize,
     ) -> Result<Vec<StoryCandidate>> {
+        let keys = entity_keys.to_vec();
         self.read(move |conn| {
-            let mut st = conn.prepare_cached(
-                "SELECT a.id, a.story_id, a.title, substr(a.text, 1, 1200), a.published_at FROM articles a
-                 WHERE a.published_at BETWEEN ?1 AND ?2 ORDER BY a.published_at DESC, a.id DESC LIMIT ?3",
-            )?;
-            let rows = st.query_map(params![ts(from), ts(to), limit as i64], |r| {
+            let placeholders: Vec<String> = (0..keys.len().max(1)).map(|i| format!("?{}", i + 5)).collect();
+            let placeholders = placeholders.join(",");
+            let mut st = conn.prepare_cached(&format!(
+                "WITH ids AS (
+                     SELECT id FROM (SELECT at.article_id AS id FROM article_tags at
+                      WHERE at.tag_id IN (SELECT id FROM tags WHERE key IN ({placeholders}))
+                        AND at.published_at BETWEEN ?1 AND ?2
+                      ORDER BY at.published_at DESC LIMIT ?3)
+                     UNION
+                     SELECT id FROM (SELECT id FROM articles WHERE published_at BETWEEN ?1 AND ?2
+                      ORDER BY published_at DESC, id DESC LIMIT ?4))
+                 SELECT a.id, a.story_id, a.title, substr(a.text, 1, 700), a.published_at
+                 FROM articles a JOIN ids ON ids.id = a.id
+                 ORDER BY a.published_at DESC, a.id DESC"
+            ))?;
+            let mut params: Vec<rusqlite::types::Value> =
+                vec![ts(from).into(), ts(to).into(), (limit as i64).into(), (recent as i64).into()];
+            if keys.is_empty() {
+                params.push(rusqlite::types::Value::Null);
+            }
+            params.extend(keys.iter().map(|k| rusqlite::types::Value::Text(k.clone())));
+            // The IN list's placeholders are ?5 onwards.
+            let rows = st.query_map(params_from_iter(params), |r| {
                 Ok(StoryCandidate {
                     id: r.get(0)?,
                     story_id: r.get(1)?,

@@ -341,6 +341,7 @@ both!(
     issue_6_tag_prefix_search_treats_wildcards_literally,
     issue_7_a_claimed_source_is_leased_to_one_worker_until_it_expires,
     issue_7_prune_removes_old_articles_but_never_pinned_ones,
+    issue_5_story_candidates_come_from_shared_entities_and_the_newest_of_the_window,
 );
 
 #[tokio::test]
@@ -432,4 +433,23 @@ async fn issue_7_migrating_sqlite_to_postgresql_copies_everything_and_resumes() 
     assert!(created && c.id > b.id);
     let id = pg.insert_article(article(c.id, 5000, &[]), StoryAssignment::New).await.unwrap().unwrap();
     assert!(id > 1500);
+}
+
+async fn issue_5_story_candidates_come_from_shared_entities_and_the_newest_of_the_window(s: &dyn Store) {
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    // Hours ago: 1 (China), 2 (Brazil), 3 (China), 200 (China, outside the window).
+    for (n, tag) in [(1, "China"), (2, "Brazil"), (3, "China"), (200, "China")] {
+        s.insert_article(article(src.id, n, &[tag]), StoryAssignment::New).await.unwrap();
+    }
+    let window = (t0() - Duration::hours(72), t0() + Duration::hours(72));
+    let titles = |c: Vec<store::StoryCandidate>| c.into_iter().map(|c| c.title).collect::<Vec<_>>();
+    let by_entity = s.story_candidates(&["china".into()], window.0, window.1, 10, 0).await.unwrap();
+    assert_eq!(titles(by_entity), ["Title 1", "Title 3"]);
+    let with_recent = s.story_candidates(&["china".into()], window.0, window.1, 10, 1).await.unwrap();
+    assert_eq!(titles(with_recent), ["Title 1", "Title 3"], "the newest is already there");
+    let none = s.story_candidates(&[], window.0, window.1, 10, 2).await.unwrap();
+    assert_eq!(titles(none), ["Title 1", "Title 2"], "without entities, the newest of the window");
+    let limited = s.story_candidates(&["china".into(), "brazil".into()], window.0, window.1, 2, 0).await.unwrap();
+    assert_eq!(limited.len(), 2);
+    assert_eq!(limited[0].entities, ["China"]);
 }

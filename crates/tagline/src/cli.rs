@@ -256,6 +256,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         queries: usize,
     },
+    /// Story assignment: for stored articles taken as new, find candidates
+    /// through the index and score them, as the crawler does per article.
+    Cluster {
+        /// Articles to assign.
+        #[arg(long, default_value_t = 1_000)]
+        articles: usize,
+    },
     /// Topic-page latency: the router renders /tag/{name} (first pages and
     /// cursor pages) in-process.
     Pages {

@@ -174,6 +174,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Bench(cli::BenchCommand::Search { queries }) => {
             bench_search(&App::open(&cli).await?, *queries).await.map(|_| ExitCode::SUCCESS)
         }
+        Command::Bench(cli::BenchCommand::Cluster { articles }) => {
+            bench_cluster(&App::open(&cli).await?, *articles).await.map(|_| ExitCode::SUCCESS)
+        }
         Command::Bench(cli::BenchCommand::Pages { requests }) => {
             bench_pages(&App::open(&cli).await?, *requests).await.map(|_| ExitCode::SUCCESS)
         }
@@ -722,5 +725,50 @@ async fn migrate_store(args: &cli::MigrateArgs) -> Result<()> {
         println!("{:15} {:>10} rows copied", c.table, c.target);
     }
     println!("done: every table's count matches; run `tagline --database postgres://… reindex` on each web node");
+    Ok(())
+}
+
+async fn bench_cluster(app: &App, n: usize) -> Result<()> {
+    let stored = app.store.counts().await?.articles;
+    anyhow::ensure!(stored > 0, "the store is empty: run `tagline synth` first");
+    let max_id = app.store.article_ids_after(0, 1).await?.first().copied().unwrap_or(1) + stored;
+    let mut rng = synth::Rng::new(11);
+    let ids: Vec<i64> = (0..n).map(|_| 1 + rng.below(max_id as usize) as i64).collect();
+    let articles = app.store.articles_by_ids(&ids).await?;
+    let window = chrono::Duration::hours(enrich::story::WINDOW_HOURS);
+    let (mut times, mut seen, mut joined) = (Vec::with_capacity(articles.len()), 0usize, 0usize);
+    for a in &articles {
+        let t = std::time::Instant::now();
+        let entities: Vec<String> =
+            a.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.to_string()).collect();
+        let keys: Vec<String> =
+            a.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.key()).collect();
+        let candidates = app
+            .store
+            .story_candidates(
+                &keys,
+                a.published - window,
+                a.published + window,
+                crawler::STORY_CANDIDATES,
+                crawler::RECENT_CANDIDATES,
+            )
+            .await?;
+        let doc = enrich::StoryDoc::new(&a.title, &a.text, &entities, a.published);
+        let best = candidates
+            .iter()
+            .filter(|c| c.id != a.id)
+            .map(|c| enrich::similarity(&doc, &enrich::StoryDoc::new(&c.title, &c.lead, &c.entities, c.published)))
+            .fold(0.0f32, f32::max);
+        times.push(t.elapsed());
+        seen += candidates.len();
+        joined += usize::from(best >= enrich::story::THRESHOLD);
+    }
+    let (m, p90, p99) = percentiles(times);
+    println!(
+        "story assignment over {stored} stored articles, {} new: {:.0} candidates each, {joined} would join a story",
+        articles.len(),
+        seen as f64 / articles.len().max(1) as f64
+    );
+    println!("per article: median {m:.2} ms, p90 {p90:.2} ms, p99 {p99:.2} ms");
     Ok(())
 }

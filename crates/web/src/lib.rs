@@ -65,10 +65,8 @@ impl AppState {
     /// State with the given site settings.
     pub fn with_site(store: Arc<dyn Store>, clock: Clock, search: Arc<SearchIndex>, site: SiteConfig) -> Self {
         let cache = cache::PageCache::new(site.page_cache_ttl).map(Arc::new);
-        let related = moka::sync::Cache::builder()
-            .max_capacity(10_000)
-            .time_to_live(std::time::Duration::from_secs(300))
-            .build();
+        let related =
+            moka::sync::Cache::builder().max_capacity(10_000).time_to_live(std::time::Duration::from_secs(300)).build();
         Self { store, clock, search, site: Arc::new(site), metrics: Arc::default(), cache, related }
     }
 

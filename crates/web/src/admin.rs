@@ -12,6 +12,7 @@
 //! guard): the public routes stay read-only.
 
 use crate::error::AppError;
+use crate::i18n::{t, tf};
 use crate::pages::layout::page;
 use crate::AppState;
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
@@ -164,9 +165,7 @@ fn no_store(resp: impl IntoResponse) -> Response {
 }
 
 fn admin(state: &AppState) -> Result<&AdminConfig, AppError> {
-    state.site.admin.as_deref().ok_or_else(|| {
-        AppError::NotFound("the admin pages: they are off until an admin password hash is configured".into())
-    })
+    state.site.admin.as_deref().ok_or_else(|| AppError::NotFound(t("admin.off").into()))
 }
 
 /// The signed-in session's expiry, if any.
@@ -187,16 +186,16 @@ impl AppState {
 
 fn login_page(message: Option<&str>) -> Markup {
     page(
-        "Sign in",
+        t("admin.sign_in_title"),
         None,
         &[],
         html! {
-            h1 { "Sign in to Tagline admin" }
+            h1 { (t("admin.sign_in_heading")) }
             @if let Some(m) = message { p class="status-failing" role="alert" { (m) } }
             form method="post" action="/admin/login" {
-                label for="password" { "Password" }
+                label for="password" { (t("admin.password")) }
                 " " input id="password" type="password" name="password" autocomplete="current-password" required;
-                " " button type="submit" { "Sign in" }
+                " " button type="submit" { (t("admin.sign_in")) }
             }
         },
     )
@@ -220,10 +219,7 @@ pub async fn login(
     let cfg = admin(&state)?;
     if cfg.throttled(ip) {
         tracing::warn!(%ip, "admin login refused: too many failures");
-        return Ok(no_store((
-            StatusCode::TOO_MANY_REQUESTS,
-            login_page(Some("Too many failed attempts. Try again in 15 minutes.")),
-        )));
+        return Ok(no_store((StatusCode::TOO_MANY_REQUESTS, login_page(Some(t("admin.throttled"))))));
     }
     let hash = cfg.password_hash.clone();
     let password = f.password;
@@ -235,7 +231,7 @@ pub async fn login(
     if !ok {
         cfg.record_failure(ip);
         tracing::warn!(%ip, "admin login failed");
-        return Ok(no_store((StatusCode::UNAUTHORIZED, login_page(Some("That password is not right.")))));
+        return Ok(no_store((StatusCode::UNAUTHORIZED, login_page(Some(t("admin.wrong_password"))))));
     }
     let cookie = cfg.session_cookie(state.clock_now_secs());
     Ok(no_store(([(header::SET_COOKIE, cookie)], Redirect::to("/admin"))))
@@ -262,7 +258,7 @@ fn check_csrf(state: &AppState, session: i64, token: &str) -> Result<(), AppErro
     if cfg.verify_mac(&format!("csrf:{session}"), token) {
         Ok(())
     } else {
-        Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()))
+        Err(AppError::Forbidden(t("admin.form_expired").into()))
     }
 }
 
@@ -283,66 +279,66 @@ pub async fn dashboard(
     let source_name: HashMap<i64, String> = sources.iter().map(|s| (s.id, s.name.clone())).collect();
     let now = state.clock.now();
     let body = html! {
-        h1 { "Admin" }
+        h1 { (t("admin.title")) }
         @if let Some(m) = &flash.msg { p role="status" class="meta" { (m) } }
         section aria-labelledby="sources-h" {
-            h2 id="sources-h" { "Sources (" (sources.len()) ")" }
+            h2 id="sources-h" { (tf("admin.sources", &[("n", &sources.len())])) }
             table {
-                thead { tr { th scope="col" { "Source" } th scope="col" { "Status" } th scope="col" { "Last checked" } th scope="col" { span class="skip" { "Actions" } } } }
+                thead { tr { th scope="col" { (t("admin.col_source")) } th scope="col" { (t("admin.col_status")) } th scope="col" { (t("admin.col_checked")) } th scope="col" { span class="skip" { (t("admin.col_actions")) } } } }
                 tbody {
                     @for s in &sources {
                         tr {
                             td { a href={ "/source/" (s.slug) } { (s.name) } br; span class="meta" { (s.feed_url) } }
                             td {
                                 @match s.status {
-                                    model::SourceStatus::Failing => span class="status-failing" { "Failing: " (s.last_error.as_deref().unwrap_or("")) },
-                                    model::SourceStatus::Ok => "OK",
-                                    model::SourceStatus::New => "Not crawled yet",
+                                    model::SourceStatus::Failing => span class="status-failing" { (t("admin.failing")) (s.last_error.as_deref().unwrap_or("")) },
+                                    model::SourceStatus::Ok => (t("admin.ok")),
+                                    model::SourceStatus::New => (t("admin.new")),
                                 }
                             }
-                            td { @if let Some(t) = s.last_fetched { (model::format_relative(t, now)) } @else { "never" } }
+                            td { @if let Some(t) = s.last_fetched { (model::format_relative(t, now)) } @else { (t("admin.never")) } }
                             td {
                                 form method="post" action={ "/admin/sources/" (s.id) "/remove" } {
                                     input type="hidden" name="csrf" value=(csrf);
-                                    button type="submit" aria-label={ "Remove " (s.name) } { "Remove" }
+                                    button type="submit" aria-label=(tf("admin.remove_source", &[("name", &s.name)])) { (t("admin.remove")) }
                                 }
                             }
                         }
                     }
                 }
             }
-            h3 { "Add a source" }
+            h3 { (t("admin.add_source")) }
             form method="post" action="/admin/sources" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for="src-url" { "Feed or site URL" } " "
+                label for="src-url" { (t("admin.feed_or_site")) } " "
                 input id="src-url" type="url" name="url" required size="40";
-                " " label for="src-region" { "Region" } " "
+                " " label for="src-region" { (t("admin.region")) } " "
                 input id="src-region" name="region" size="3" placeholder="MY";
-                " " button type="submit" { "Add" }
+                " " button type="submit" { (t("admin.add")) }
             }
-            h3 { "Import OPML" }
+            h3 { (t("admin.import_opml")) }
             form method="post" action="/admin/opml" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for="opml" { "Paste an OPML document" }
+                label for="opml" { (t("admin.paste_opml")) }
                 br; textarea id="opml" name="opml" rows="6" cols="60" required {}
-                br; button type="submit" { "Import" }
+                br; button type="submit" { (t("admin.import")) }
             }
         }
         section aria-labelledby="rules-h" {
-            h2 id="rules-h" { "Tag rules" }
-            @if rules.is_empty() { p { "No rules yet." } } @else {
+            h2 id="rules-h" { (t("admin.rules")) }
+            @if rules.is_empty() { p { (t("admin.no_rules")) } } @else {
                 table {
-                    thead { tr { th scope="col" { "Tag" } th scope="col" { "Keywords" } th scope="col" { "Source" } th scope="col" { span class="skip" { "Actions" } } } }
+                    thead { tr { th scope="col" { (t("admin.col_tag")) } th scope="col" { (t("admin.col_keywords")) } th scope="col" { (t("admin.col_source")) } th scope="col" { span class="skip" { (t("admin.col_actions")) } } } }
                     tbody {
                         @for r in &rules {
                             tr {
                                 td { a href={ "/tag/" (r.tag) } { "#" (r.tag) } }
                                 td { (r.keywords.join(", ")) }
-                                td { @if let Some(id) = r.source_id { (source_name.get(&id).cloned().unwrap_or_default()) } @else { "any" } }
+                                td { @if let Some(id) = r.source_id { (source_name.get(&id).cloned().unwrap_or_default()) } @else { (t("admin.any_source")) } }
                                 td {
                                     form method="post" action={ "/admin/rules/" (r.id) "/remove" } {
                                         input type="hidden" name="csrf" value=(csrf);
-                                        button type="submit" aria-label={ "Remove the rule for #" (r.tag) } { "Remove" }
+                                        button type="submit" aria-label=(tf("admin.remove_rule", &[("name", &r.tag)])) { (t("admin.remove")) }
                                     }
                                 }
                             }
@@ -350,26 +346,26 @@ pub async fn dashboard(
                     }
                 }
             }
-            h3 { "Add a rule" }
-            p class="meta" { "Articles matching any keyword get the tag; with a source and no keywords, every article of the source gets it." }
+            h3 { (t("admin.add_rule")) }
+            p class="meta" { (t("admin.rule_help")) }
             form method="post" action="/admin/rules" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for="rule-tag" { "Tag" } " " input id="rule-tag" name="tag" required placeholder="CriticalMinerals";
-                " " label for="rule-kw" { "Keywords (comma-separated)" } " " input id="rule-kw" name="keywords" size="30";
-                " " label for="rule-src" { "Source" } " "
+                label for="rule-tag" { (t("admin.rule_tag")) } " " input id="rule-tag" name="tag" required placeholder="CriticalMinerals";
+                " " label for="rule-kw" { (t("admin.rule_keywords")) } " " input id="rule-kw" name="keywords" size="30";
+                " " label for="rule-src" { (t("admin.col_source")) } " "
                 select id="rule-src" name="source" {
-                    option value="" { "Any" }
+                    option value="" { (t("admin.any")) }
                     @for s in &sources { option value=(s.id) { (s.name) } }
                 }
-                " " button type="submit" { "Add rule" }
+                " " button type="submit" { (t("admin.add_rule_button")) }
             }
         }
         form method="post" action="/admin/logout" {
             input type="hidden" name="csrf" value=(csrf);
-            button type="submit" { "Sign out" }
+            button type="submit" { (t("admin.sign_out")) }
         }
     };
-    Ok(no_store(page("Admin", None, &[], body)))
+    Ok(no_store(page(t("admin.title"), None, &[], body)))
 }
 
 fn back(msg: &str) -> Response {
@@ -394,7 +390,7 @@ pub async fn add_source(
     let region = f.region.map(|r| r.trim().to_uppercase()).filter(|r| !r.is_empty());
     let msg = match admin(&state)?.sources.add(f.url.trim(), region).await {
         Ok(m) => m,
-        Err(e) => format!("Could not add {}: {e:#}", f.url.trim()),
+        Err(e) => tf("admin.could_not_add", &[("url", &f.url.trim()), ("error", &format!("{e:#}"))]),
     };
     Ok(back(&msg))
 }
@@ -414,7 +410,7 @@ pub async fn import_opml(
     check_csrf(&state, session, &f.csrf)?;
     let msg = match admin(&state)?.sources.import_opml(&f.opml).await {
         Ok(m) => m,
-        Err(e) => format!("Could not import: {e:#}"),
+        Err(e) => tf("admin.could_not_import", &[("error", &format!("{e:#}"))]),
     };
     Ok(back(&msg))
 }
@@ -428,7 +424,7 @@ pub async fn remove_source(
     let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
     check_csrf(&state, session, &f.csrf)?;
     let removed = state.store.remove_source(id).await?;
-    Ok(back(if removed { "Source removed, with its articles." } else { "That source was already gone." }))
+    Ok(back(if removed { t("admin.source_removed") } else { t("admin.source_gone") }))
 }
 
 #[derive(Deserialize)]
@@ -446,7 +442,9 @@ pub async fn add_rule(
 ) -> Result<Response, AppError> {
     let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
     check_csrf(&state, session, &f.csrf)?;
-    let Ok(tag) = TagName::parse(&f.tag) else { return Ok(back(&format!("{:?} is not a tag name.", f.tag))) };
+    let Ok(tag) = TagName::parse(&f.tag) else {
+        return Ok(back(&tf("admin.rule_bad_tag", &[("tag", &format!("{:?}", f.tag))])));
+    };
     let keywords: Vec<String> = f
         .keywords
         .unwrap_or_default()
@@ -457,10 +455,10 @@ pub async fn add_rule(
         .collect();
     let source_id = f.source.as_deref().and_then(|s| s.parse::<i64>().ok());
     if keywords.is_empty() && source_id.is_none() {
-        return Ok(back("A rule needs keywords, a source, or both."));
+        return Ok(back(t("admin.rule_needs")));
     }
     state.store.add_tag_rule(TagRule { id: 0, tag: tag.clone(), keywords, source_id }).await?;
-    Ok(back(&format!("Rule added: new articles matching it get #{tag}.")))
+    Ok(back(&tf("admin.rule_added", &[("tag", &tag)])))
 }
 
 pub async fn remove_rule(
@@ -472,7 +470,7 @@ pub async fn remove_rule(
     let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
     check_csrf(&state, session, &f.csrf)?;
     state.store.remove_tag_rule(id).await?;
-    Ok(back("Rule removed."))
+    Ok(back(t("admin.rule_removed")))
 }
 
 /// Hashes a password for the configuration (`tagline hash-password`):

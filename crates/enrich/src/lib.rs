@@ -5,6 +5,7 @@ pub mod gazetteer;
 pub mod keyphrase;
 pub mod lang;
 pub mod model;
+pub mod neardup;
 pub mod story;
 pub mod tags;
 mod tokenize;

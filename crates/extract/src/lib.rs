@@ -6,6 +6,7 @@
 //! sanitised HTML from it.
 
 mod boilerplate;
+pub use boilerplate::is_boilerplate_line;
 mod charset;
 mod meta;
 mod prestrip;

@@ -48,6 +48,12 @@ pub enum Command {
     Crawl(CrawlArgs),
     /// Serve the website and API, crawling on a schedule.
     Serve(ServeArgs),
+    /// Find near-duplicates (syndicated copies) among JSON lines, in order.
+    Dedup {
+        /// Containment from which two texts are near-duplicates.
+        #[arg(long)]
+        threshold: Option<f32>,
+    },
     /// Rebuild the search index from the store.
     Reindex,
     /// Hash a password (read from stdin) for `admin_password_hash`.

@@ -216,3 +216,46 @@ pub fn train_category(args: &crate::cli::TrainCategoryArgs) -> Result<()> {
     println!("wrote {} ({} bytes) from {} documents", args.out.display(), bytes.len(), docs.len());
     Ok(())
 }
+
+/// `tagline dedup`: JSON lines `{"id","title","text"}` in arrival order; for
+/// each, `{"id","duplicate_of","containment"}`: the earlier article it is a
+/// near-duplicate of (MinHash over the text), or null.
+pub fn dedup(threshold: Option<f32>) -> Result<()> {
+    let threshold = threshold.unwrap_or(enrich::neardup::THRESHOLD);
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut seen: Vec<(enrich::neardup::Fingerprint, serde_json::Value)> = Vec::new();
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let d = match parse(&line) {
+            Ok(d) => d,
+            Err(e) => {
+                serde_json::to_writer(&mut out, &e)?;
+                out.write_all(b"\n")?;
+                continue;
+            }
+        };
+        // As Tagline stores text: extraction's boilerplate line filter has
+        // already dropped advertising, sharing and dateline lines.
+        let text: Vec<&str> = d.text.lines().filter(|l| !extract::is_boilerplate_line(l)).collect();
+        let fp = enrich::neardup::Fingerprint::new(&text.join("\n"));
+        let best = seen
+            .iter()
+            .map(|(other, id)| (fp.containment(other), id))
+            .filter(|(c, _)| *c >= threshold)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let (dup, containment) = match best {
+            Some((c, id)) => (id.clone(), c),
+            None => (serde_json::Value::Null, 0.0),
+        };
+        serde_json::to_writer(&mut out, &json!({ "id": d.id, "duplicate_of": dup, "containment": containment }))?;
+        out.write_all(b"\n")?;
+        seen.push((fp, d.id.clone()));
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -839,3 +839,33 @@ fn issue_7_prune_keeps_pinned_articles_and_an_instance_moves_to_postgresql() {
     });
     assert!(pinned.is_some(), "the pinned article survived and moved");
 }
+
+#[test]
+fn issue_5_dedup_names_the_original_of_an_edited_copy_and_nothing_else() {
+    use std::io::Write;
+    let report = "The harbour authority approved a new budget on Friday after months of debate over repairs to \
+        the sea wall, the ferry terminal and the old grain warehouses. Work is due to start in the spring and take \
+        two years, officials said, with the first contracts to be signed next month.";
+    let other = "Council members in the port city argued for weeks about how to pay for the crumbling sea wall \
+        before a vote on Friday finally settled the matter; contractors expect to begin in spring.";
+    let lines = [
+        serde_json::json!({"id": "a", "title": "Harbour budget approved", "text": report}),
+        serde_json::json!({"id": "b", "title": "Port budget vote", "text": other}),
+        serde_json::json!({"id": "c", "title": "Council backs spending plan", "text": format!("Advertisement\n{report}\nShare this article")}),
+    ];
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tagline"))
+        .arg("--data")
+        .arg(data.path())
+        .arg("dedup")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let got: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let dups: Vec<&serde_json::Value> = got.iter().map(|v| &v["duplicate_of"]).collect();
+    assert_eq!(dups, [&serde_json::Value::Null, &serde_json::Value::Null, &serde_json::json!("a")]);
+}

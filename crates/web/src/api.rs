@@ -28,6 +28,11 @@ pub struct ListParams {
     pub limit: Option<usize>,
 }
 
+/// An id from the path; anything else is a JSON 404 like a missing id.
+fn parse_id(s: &str, what: &str) -> Result<i64, ApiError> {
+    s.parse().map_err(|_| ApiError(AppError::NotFound(format!("{what} {s}"))))
+}
+
 fn limit(l: Option<usize>) -> usize {
     l.unwrap_or(PAGE_SIZE).clamp(1, 100)
 }
@@ -89,7 +94,8 @@ pub async fn tag_articles(
 }
 
 /// `GET /api/v1/articles/{id}`.
-pub async fn article(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<ArticleView>, ApiError> {
+pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ArticleView>, ApiError> {
+    let id = parse_id(&id, "article")?;
     let a = state.store.article(id).await?.ok_or_else(|| AppError::NotFound(format!("article {id}")))?;
     Ok(Json(ArticleView::new(&a, &state.clock)))
 }
@@ -112,7 +118,8 @@ pub async fn stories(State(state): State<AppState>, Query(p): Query<PageParams>)
 }
 
 /// `GET /api/v1/stories/{id}`: a story with every report of it.
-pub async fn story(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id, "story")?;
     let s = state.store.story(id).await?.ok_or_else(|| AppError::NotFound(format!("story {id}")))?;
     let articles =
         state.store.list_articles(&ArticleQuery { filter: ArticleFilter::Story(id), after: None, limit: 100 }).await?;

@@ -11,6 +11,6 @@ mod url;
 pub use category::Category;
 pub use error::ModelError;
 pub use tag::{Tag, TagKind, TagName};
-pub use time::{format_relative, Clock};
+pub use time::Clock;
 pub use types::{Article, ExtractRules, ImageData, NewArticle, NewSource, Source, SourceStatus, Story, TagRule};
 pub use url::{slugify, FeedUrl};

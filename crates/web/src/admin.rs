@@ -104,7 +104,7 @@ impl AdminConfig {
 
     /// The session's expiry, if the cookie is valid and unexpired.
     fn session(&self, headers: &HeaderMap, now: i64) -> Option<i64> {
-        let value = cookie(headers, COOKIE)?;
+        let value = crate::http::cookie(headers, COOKIE)?;
         let (expires, mac) = value.split_once('.')?;
         let expires: i64 = expires.parse().ok()?;
         (expires > now && self.verify_mac(&format!("session:{expires}"), mac)).then_some(expires)
@@ -132,17 +132,6 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
 }
 
 /// The client's address, when the server was started with connect info
@@ -296,7 +285,7 @@ pub async fn dashboard(
                                     model::SourceStatus::New => (t("admin.new")),
                                 }
                             }
-                            td { @if let Some(t) = s.last_fetched { (model::format_relative(t, now)) } @else { (t("admin.never")) } }
+                            td { @if let Some(t) = s.last_fetched { (crate::i18n::relative(t, now)) } @else { (t("admin.never")) } }
                             td {
                                 form method="post" action={ "/admin/sources/" (s.id) "/remove" } {
                                     input type="hidden" name="csrf" value=(csrf);

@@ -29,7 +29,9 @@ pub fn tf(key: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String 
 }
 
 /// The age of `then` at `now`, as cards show it ("11 hours ago", then a
-/// date after a week), from the catalogue.
+/// date after a week), from the catalogue. The cut-off from days to a date
+/// is seven days, matching the seed page; a time in the future (clock skew
+/// between publisher and us) reads "just now" rather than a negative age.
 pub fn relative(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - then).num_seconds();
     let plural = |n: i64, one: &'static str, many: &'static str| {
@@ -78,15 +80,43 @@ mod tests {
         assert!(missing.is_empty(), "keys missing from en.toml: {missing:#?}");
     }
 
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    const NOW: &str = "2025-06-28T12:00:00Z";
+
     #[test]
-    fn relative_times_match_the_seed_page() {
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        let now = at("2025-06-28T12:00:00Z");
+    fn the_seed_pages_times_are_reproduced() {
+        let now = at(NOW);
         assert_eq!(relative(at("2025-06-28T01:00:00Z"), now), "11 hours ago");
+        assert_eq!(relative(at("2025-06-22T08:40:00Z"), now), "6 days ago");
+        assert_eq!(relative(at("2025-06-22T08:00:00Z"), now), "6 days ago");
+        assert_eq!(relative(at("2025-06-18T10:00:00Z"), now), "18-06-2025");
         assert_eq!(relative(at("2025-06-22T01:00:00Z"), now), "6 days ago");
         assert_eq!(relative(at("2025-06-18T01:00:00Z"), now), "18-06-2025");
-        assert_eq!(relative(at("2025-06-28T11:59:30Z"), now), "just now");
-        assert_eq!(relative(at("2025-06-28T11:00:00Z"), now), "1 hour ago");
+    }
+
+    #[test]
+    fn under_a_minute_is_just_now() {
+        assert_eq!(relative(at("2025-06-28T11:59:30Z"), at(NOW)), "just now");
+    }
+
+    #[test]
+    fn a_future_time_is_just_now() {
+        assert_eq!(relative(at("2025-06-28T13:00:00Z"), at(NOW)), "just now");
+    }
+
+    #[test]
+    fn singular_units_have_no_s() {
+        assert_eq!(relative(at("2025-06-28T11:00:00Z"), at(NOW)), "1 hour ago");
+        assert_eq!(relative(at("2025-06-28T11:59:00Z"), at(NOW)), "1 minute ago");
+        assert_eq!(relative(at("2025-06-27T12:00:00Z"), at(NOW)), "1 day ago");
+    }
+
+    #[test]
+    fn seven_days_switches_to_a_date() {
+        assert_eq!(relative(at("2025-06-21T12:00:00Z"), at(NOW)), "21-06-2025");
     }
 
     #[test]

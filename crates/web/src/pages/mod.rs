@@ -130,15 +130,7 @@ fn tag_chips(label: &str, id: &str, tags: &[(String, String)]) -> Markup {
 
 /// The edition the reader picked, from its cookie.
 pub fn edition_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == "edition")
-        .map(|(_, v)| v.to_uppercase())
-        .filter(|v| valid_region(v))
+    crate::http::cookie(headers, "edition").map(|v| v.to_uppercase()).filter(|v| valid_region(v))
 }
 
 fn valid_region(r: &str) -> bool {

@@ -137,22 +137,14 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
 pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>) -> Result<Json<Value>, ApiError> {
     const PER_PAGE: usize = 20;
     let query = p.to_query(PER_PAGE).map_err(AppError::BadRequest)?;
-    let idx = state.search.clone();
-    let results = tokio::task::spawn_blocking(move || idx.search(&query))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-    let articles = state.store.articles_by_ids(&ids).await?;
-    let by_id: std::collections::HashMap<i64, &model::Article> = articles.iter().map(|a| (a.id, a)).collect();
+    let results = crate::search::run(&state, query).await?;
     let page = p.page.unwrap_or(1).max(1);
     let hits: Vec<Value> = results
         .hits
         .iter()
-        .filter_map(|h| {
-            let a = by_id.get(&h.id)?;
+        .map(|(h, a)| {
             let snippet: Vec<Value> = h.snippet.iter().map(|(t, m)| json!({ "text": t, "match": m })).collect();
-            Some(json!({ "score": h.score, "snippet": snippet, "article": ArticleView::new(a, &state.clock) }))
+            json!({ "score": h.score, "snippet": snippet, "article": ArticleView::new(a, &state.clock) })
         })
         .collect();
     let next_page = (results.total > page * PER_PAGE).then_some(page + 1);

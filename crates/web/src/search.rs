@@ -68,6 +68,38 @@ pub async fn sync(
     Ok(report)
 }
 
+/// Matches of one search, best first, each with its stored article.
+#[derive(Default)]
+pub struct Found {
+    /// Matching articles in all.
+    pub total: usize,
+    /// This page: the index's hit and the article (hits whose article has
+    /// gone from the store are left out).
+    pub hits: Vec<(index::Hit, model::Article)>,
+}
+
+/// Runs a search on a blocking thread (tantivy does IO) and fetches the
+/// hits from the store: what the search page, its feeds and the API share.
+pub async fn run(state: &crate::AppState, query: SearchQuery) -> Result<Found, crate::AppError> {
+    let idx = state.search.clone();
+    let results = tokio::task::spawn_blocking(move || idx.search(&query))
+        .await
+        .map_err(|e| crate::AppError::Internal(e.to_string()))?
+        .map_err(|e| crate::AppError::Internal(e.to_string()))?;
+    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+    let mut articles: std::collections::HashMap<i64, model::Article> =
+        state.store.articles_by_ids(&ids).await?.into_iter().map(|a| (a.id, a)).collect();
+    let hits = results
+        .hits
+        .into_iter()
+        .filter_map(|h| {
+            let a = articles.remove(&h.id)?;
+            Some((h, a))
+        })
+        .collect();
+    Ok(Found { total: results.total, hits })
+}
+
 /// The search form's fields, shared by `/search` and `/api/v1/search`.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct SearchParams {

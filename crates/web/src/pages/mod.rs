@@ -5,7 +5,7 @@ pub mod layout;
 use crate::error::AppError;
 use crate::feeds::{self, FeedInfo, Format};
 use crate::i18n::{relative, t, tf};
-use crate::search::SearchParams;
+use crate::search::{self, SearchParams};
 use crate::view::{decode_cursor, encode_cursor, ArticleView};
 use crate::{AppState, PAGE_SIZE};
 use axum::extract::{Path, Query, State};
@@ -536,20 +536,7 @@ const SEARCH_PAGE: usize = 20;
 pub async fn search(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Result<Markup, AppError> {
     let query = params.to_query(SEARCH_PAGE).map_err(AppError::BadRequest)?;
     let searched = !params.q.trim().is_empty() || params.has_filters();
-    let (results, articles) = if searched {
-        let idx = state.search.clone();
-        let q = query.clone();
-        let results = tokio::task::spawn_blocking(move || idx.search(&q))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-        let articles = state.store.articles_by_ids(&ids).await?;
-        (results, articles)
-    } else {
-        (Default::default(), Vec::new())
-    };
-    let by_id: std::collections::HashMap<i64, &Article> = articles.iter().map(|a| (a.id, a)).collect();
+    let results = if searched { search::run(&state, query).await? } else { search::Found::default() };
     let page_no = params.page.unwrap_or(1).max(1);
     let title = if params.q.trim().is_empty() {
         t("search.title").to_string()
@@ -596,15 +583,13 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<SearchPa
             @if searched {
                 p class="meta" role="status" { (tf("search.results", &[("n", &results.total)])) }
                 ol class="cards" {
-                    @for hit in &results.hits {
-                        @if let Some(a) = by_id.get(&hit.id) {
-                            @let v = ArticleView::new(a, &state.clock);
-                            li class="card" {
-                                h2 { a href={ "/article/" (v.id) } { (v.title) } }
-                                p class="meta" { a href={ "/source/" (v.source.slug) } { (v.source.name) } " · " time datetime=(v.published) { (v.relative_time) } }
-                                p class="excerpt" {
-                                    @for (text, marked) in &hit.snippet { @if *marked { mark { (text) } } @else { (text) } }
-                                }
+                    @for (hit, a) in &results.hits {
+                        @let v = ArticleView::new(a, &state.clock);
+                        li class="card" {
+                            h2 { a href={ "/article/" (v.id) } { (v.title) } }
+                            p class="meta" { a href={ "/source/" (v.source.slug) } { (v.source.name) } " · " time datetime=(v.published) { (v.relative_time) } }
+                            p class="excerpt" {
+                                @for (text, marked) in &hit.snippet { @if *marked { mark { (text) } } @else { (text) } }
                             }
                         }
                     }
@@ -636,13 +621,7 @@ pub async fn search_feed(
     let format = Format::from_segment(&feed).ok_or_else(|| AppError::NotFound("that page".into()))?;
     let mut query = params.to_query(FEED_SIZE).map_err(AppError::BadRequest)?;
     query.offset = 0;
-    let idx = state.search.clone();
-    let results = tokio::task::spawn_blocking(move || idx.search(&query))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-    let mut articles = state.store.articles_by_ids(&ids).await?;
+    let mut articles: Vec<Article> = search::run(&state, query).await?.hits.into_iter().map(|(_, a)| a).collect();
     articles.sort_by(|a, b| b.published.cmp(&a.published).then(b.id.cmp(&a.id)));
     let views: Vec<ArticleView> = articles.iter().map(|a| ArticleView::new(a, &state.clock)).collect();
     let base = state.base_url(&headers);

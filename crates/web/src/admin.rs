@@ -236,16 +236,20 @@ pub async fn logout(
     headers: HeaderMap,
     Form(f): Form<Csrf>,
 ) -> Result<Response, AppError> {
-    let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
-    check_csrf(&state, session, &f.csrf)?;
+    if !authorized(&state, &headers, &f.csrf)? {
+        return Ok(to_login());
+    }
     let clear = format!("{COOKIE}=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict");
     Ok(no_store(([(header::SET_COOKIE, clear)], Redirect::to("/"))))
 }
 
-fn check_csrf(state: &AppState, session: i64, token: &str) -> Result<(), AppError> {
-    let cfg = admin(state)?;
-    if cfg.verify_mac(&format!("csrf:{session}"), token) {
-        Ok(())
+/// Every form post's check: `false` when not signed in (the caller sends
+/// the login page); an error when the form's CSRF token is not this
+/// session's.
+fn authorized(state: &AppState, headers: &HeaderMap, token: &str) -> Result<bool, AppError> {
+    let Some(session) = signed_in(state, headers)? else { return Ok(false) };
+    if admin(state)?.verify_mac(&format!("csrf:{session}"), token) {
+        Ok(true)
     } else {
         Err(AppError::Forbidden(t("admin.form_expired").into()))
     }
@@ -374,8 +378,9 @@ pub async fn add_source(
     headers: HeaderMap,
     Form(f): Form<AddSource>,
 ) -> Result<Response, AppError> {
-    let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
-    check_csrf(&state, session, &f.csrf)?;
+    if !authorized(&state, &headers, &f.csrf)? {
+        return Ok(to_login());
+    }
     let region = f.region.map(|r| r.trim().to_uppercase()).filter(|r| !r.is_empty());
     let msg = match admin(&state)?.sources.add(f.url.trim(), region).await {
         Ok(m) => m,
@@ -395,8 +400,9 @@ pub async fn import_opml(
     headers: HeaderMap,
     Form(f): Form<ImportOpml>,
 ) -> Result<Response, AppError> {
-    let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
-    check_csrf(&state, session, &f.csrf)?;
+    if !authorized(&state, &headers, &f.csrf)? {
+        return Ok(to_login());
+    }
     let msg = match admin(&state)?.sources.import_opml(&f.opml).await {
         Ok(m) => m,
         Err(e) => tf("admin.could_not_import", &[("error", &format!("{e:#}"))]),
@@ -410,8 +416,9 @@ pub async fn remove_source(
     Path(id): Path<i64>,
     Form(f): Form<Csrf>,
 ) -> Result<Response, AppError> {
-    let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
-    check_csrf(&state, session, &f.csrf)?;
+    if !authorized(&state, &headers, &f.csrf)? {
+        return Ok(to_login());
+    }
     let removed = state.store.remove_source(id).await?;
     Ok(back(if removed { t("admin.source_removed") } else { t("admin.source_gone") }))
 }
@@ -429,8 +436,9 @@ pub async fn add_rule(
     headers: HeaderMap,
     Form(f): Form<AddRule>,
 ) -> Result<Response, AppError> {
-    let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
-    check_csrf(&state, session, &f.csrf)?;
+    if !authorized(&state, &headers, &f.csrf)? {
+        return Ok(to_login());
+    }
     let Ok(tag) = TagName::parse(&f.tag) else {
         return Ok(back(&tf("admin.rule_bad_tag", &[("tag", &format!("{:?}", f.tag))])));
     };
@@ -456,8 +464,9 @@ pub async fn remove_rule(
     Path(id): Path<i64>,
     Form(f): Form<Csrf>,
 ) -> Result<Response, AppError> {
-    let Some(session) = signed_in(&state, &headers)? else { return Ok(to_login()) };
-    check_csrf(&state, session, &f.csrf)?;
+    if !authorized(&state, &headers, &f.csrf)? {
+        return Ok(to_login());
+    }
     state.store.remove_tag_rule(id).await?;
     Ok(back(t("admin.rule_removed")))
 }

@@ -111,23 +111,13 @@ impl Crawler {
     /// Crawls every source once.
     pub async fn crawl_once(&self) -> Result<CrawlReport, store::StoreError> {
         let sources = self.store.sources().await?;
-        let reports = stream::iter(sources)
-            .map(|s| async move { self.crawl_source(&s).await })
-            .buffer_unordered(self.config.source_concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await;
-        Ok(CrawlReport { sources: reports })
+        Ok(self.crawl_all(sources.into_iter().map(|s| (s, 0)).collect()).await)
     }
 
     /// Crawls the sources that are due, as the schedule of each says.
     pub async fn crawl_due(&self) -> Result<CrawlReport, store::StoreError> {
         let due = self.store.due_sources(self.clock.now()).await?;
-        let reports = stream::iter(due)
-            .map(|(s, failures)| async move { self.crawl_source_with(&s, failures).await })
-            .buffer_unordered(self.config.source_concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await;
-        Ok(CrawlReport { sources: reports })
+        Ok(self.crawl_all(due).await)
     }
 
     /// Claims due sources as leases for `worker` (so that other workers
@@ -135,12 +125,18 @@ impl Crawler {
     pub async fn crawl_leased(&self, worker: &str, lease: chrono::Duration) -> Result<CrawlReport, store::StoreError> {
         let limit = self.config.source_concurrency.max(1) * 2;
         let claimed = self.store.claim_due_sources(worker, self.clock.now(), lease, limit).await?;
-        let reports = stream::iter(claimed)
+        Ok(self.crawl_all(claimed).await)
+    }
+
+    /// Crawls these sources (with their counts of consecutive failures),
+    /// `source_concurrency` at a time.
+    async fn crawl_all(&self, sources: Vec<(Source, i64)>) -> CrawlReport {
+        let reports = stream::iter(sources)
             .map(|(s, failures)| async move { self.crawl_source_with(&s, failures).await })
             .buffer_unordered(self.config.source_concurrency.max(1))
             .collect::<Vec<_>>()
             .await;
-        Ok(CrawlReport { sources: reports })
+        CrawlReport { sources: reports }
     }
 
     /// Crawls one source. Errors are recorded on the source and returned in
@@ -227,6 +223,13 @@ impl Crawler {
         // Oldest first, so the first report of a story leads it.
         fresh.sort_by_key(|e| e.published);
         let fetch_pages = src.fetch_pages && !self.config.feeds_only;
+        // The operator's rules, read once per crawl of the source rather
+        // than once per article.
+        let rules = if fresh.is_empty() {
+            Vec::new()
+        } else {
+            self.store.tag_rules().await.map_err(|e| CrawlError::from(e.to_string()))?
+        };
         // Each article is stored as soon as it is ready (in feed order), so a
         // crash loses only the articles still in flight.
         let mut built = stream::iter(fresh)
@@ -242,7 +245,7 @@ impl Crawler {
                 Ok((article, warnings)) => {
                     report.warnings.extend(warnings);
                     let title = article.title.clone();
-                    match self.assign_and_insert(article).await {
+                    match self.assign_and_insert(article, &rules).await {
                         Ok(Some(id)) => report.stored.push((id, title)),
                         Ok(None) => {}
                         Err(e) => return Err(format!("could not store {title:?}: {e}").into()),
@@ -255,36 +258,58 @@ impl Crawler {
         Ok(outcome)
     }
 
-    async fn assign_and_insert(&self, mut article: model::NewArticle) -> Result<Option<i64>, store::StoreError> {
-        apply_tag_rules(&mut article, &self.store.tag_rules().await?);
+    async fn assign_and_insert(
+        &self,
+        mut article: model::NewArticle,
+        rules: &[model::TagRule],
+    ) -> Result<Option<i64>, store::StoreError> {
+        apply_tag_rules(&mut article, rules);
         let _guard = self.assign.lock().await;
-        let window = Duration::hours(enrich::story::WINDOW_HOURS);
-        let entities: Vec<String> =
-            article.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.to_string()).collect();
-        let keys: Vec<String> =
-            article.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.key()).collect();
-        let candidates = self
-            .store
-            .story_candidates(
-                &keys,
-                article.published - window,
-                article.published + window,
-                STORY_CANDIDATES,
-                RECENT_CANDIDATES,
-            )
-            .await?;
-        let doc = enrich::StoryDoc::new(&article.title, &article.text, &entities, article.published);
-        let best = candidates
-            .iter()
-            .filter_map(|c| {
-                let other = enrich::StoryDoc::new(&c.title, &c.lead, &c.entities, c.published);
-                let sim = enrich::similarity(&doc, &other);
-                (sim >= enrich::story::THRESHOLD).then_some((sim, c.story_id?))
-            })
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let assignment = best.map_or(StoryAssignment::New, |(_, story)| StoryAssignment::Join(story));
+        let found =
+            find_story(self.store.as_ref(), &article.title, &article.text, &article.tags, article.published).await?;
+        let assignment = found.story.map_or(StoryAssignment::New, StoryAssignment::Join);
         self.store.insert_article(article, assignment).await
     }
+}
+
+/// The story a new article joins, if any, and how many candidates were
+/// weighed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoryMatch {
+    /// The most similar candidate's story, if similar enough.
+    pub story: Option<i64>,
+    /// Candidates the tag index returned.
+    pub candidates: usize,
+}
+
+/// Finds the story for an article about to be stored: candidates through
+/// the store's tag index (shared entities in the window, plus the newest of
+/// the window), scored by `enrich::similarity`. `tagline bench cluster`
+/// times exactly this.
+pub async fn find_story(
+    store: &dyn Store,
+    title: &str,
+    text: &str,
+    tags: &[model::Tag],
+    published: chrono::DateTime<chrono::Utc>,
+) -> Result<StoryMatch, store::StoreError> {
+    let window = Duration::hours(enrich::story::WINDOW_HOURS);
+    let entities: Vec<&model::Tag> = tags.iter().filter(|t| t.kind == model::TagKind::Entity).collect();
+    let keys: Vec<String> = entities.iter().map(|t| t.name.key()).collect();
+    let names: Vec<String> = entities.iter().map(|t| t.name.to_string()).collect();
+    let candidates = store
+        .story_candidates(&keys, published - window, published + window, STORY_CANDIDATES, RECENT_CANDIDATES)
+        .await?;
+    let doc = enrich::StoryDoc::new(title, text, &names, published);
+    let best = candidates
+        .iter()
+        .filter_map(|c| {
+            let other = enrich::StoryDoc::new(&c.title, &c.lead, &c.entities, c.published);
+            let sim = enrich::similarity(&doc, &other);
+            (sim >= enrich::story::THRESHOLD).then_some((sim, c.story_id?))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(StoryMatch { story: best.map(|(_, story)| story), candidates: candidates.len() })
 }
 
 /// Adds the tags of the operator's rules that match. A rule's tag outranks

@@ -736,37 +736,16 @@ async fn bench_cluster(app: &App, n: usize) -> Result<()> {
     let mut rng = synth::Rng::new(11);
     let ids: Vec<i64> = (0..n).map(|_| 1 + rng.below(max_id as usize) as i64).collect();
     let articles = app.store.articles_by_ids(&ids).await?;
-    let window = chrono::Duration::hours(enrich::story::WINDOW_HOURS);
-    let (mut times, mut seen, mut joined) = (Vec::with_capacity(articles.len()), 0usize, 0usize);
+    let (mut times, mut seen) = (Vec::with_capacity(articles.len()), 0usize);
     for a in &articles {
         let t = std::time::Instant::now();
-        let entities: Vec<String> =
-            a.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.to_string()).collect();
-        let keys: Vec<String> =
-            a.tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.key()).collect();
-        let candidates = app
-            .store
-            .story_candidates(
-                &keys,
-                a.published - window,
-                a.published + window,
-                crawler::STORY_CANDIDATES,
-                crawler::RECENT_CANDIDATES,
-            )
-            .await?;
-        let doc = enrich::StoryDoc::new(&a.title, &a.text, &entities, a.published);
-        let best = candidates
-            .iter()
-            .filter(|c| c.id != a.id)
-            .map(|c| enrich::similarity(&doc, &enrich::StoryDoc::new(&c.title, &c.lead, &c.entities, c.published)))
-            .fold(0.0f32, f32::max);
+        let found = crawler::find_story(app.store.as_ref(), &a.title, &a.text, &a.tags, a.published).await?;
         times.push(t.elapsed());
-        seen += candidates.len();
-        joined += usize::from(best >= enrich::story::THRESHOLD);
+        seen += found.candidates;
     }
     let (m, p90, p99) = percentiles(times);
     println!(
-        "story assignment over {stored} stored articles, {} new: {:.0} candidates each, {joined} would join a story",
+        "story assignment over {stored} stored articles, {} new: {:.0} candidates each",
         articles.len(),
         seen as f64 / articles.len().max(1) as f64
     );

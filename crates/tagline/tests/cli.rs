@@ -642,6 +642,9 @@ fn issue_6_synth_reindex_and_the_benchmarks_run_on_a_small_corpus() {
     let out = tagline(d, &["bench", "pages", "--requests", "20"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("topic pages over 300 articles"));
+    let out = tagline(d, &["bench", "cluster", "--articles", "20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("story assignment over 300 stored articles"), "{}", stdout(&out));
 }
 
 #[test]

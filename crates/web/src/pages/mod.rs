@@ -345,7 +345,14 @@ fn feed_links(kind: &ListKind) -> Markup {
     }
 }
 
-async fn list_page(state: &AppState, kind: ListKind, after: Option<&str>, extra: Markup) -> Result<Markup, AppError> {
+/// A list page: `intro` goes under the heading, `outro` after the list.
+async fn list_page(
+    state: &AppState,
+    kind: ListKind,
+    after: Option<&str>,
+    intro: Markup,
+    outro: Markup,
+) -> Result<Markup, AppError> {
     let articles = list(state, kind.filter(), after).await?;
     let heading = kind.title();
     let description = match &kind {
@@ -358,9 +365,10 @@ async fn list_page(state: &AppState, kind: ListKind, after: Option<&str>, extra:
         &kind.alternates(),
         html! {
             h1 { (heading) }
-            (extra)
+            (intro)
             (card_list(state, &articles, &kind.path()))
             (feed_links(&kind))
+            (outro)
         },
     ))
 }
@@ -393,7 +401,7 @@ pub async fn tag(
     let related = state.related_tags(&tag.name).await?;
     let related: Vec<(String, String)> = related.iter().map(|r| (r.name.to_string(), String::new())).collect();
     let extra = tag_chips(t("list.related"), "related-h", &related);
-    list_page(&state, kind, p.after.as_deref(), extra).await
+    list_page(&state, kind, p.after.as_deref(), extra, html! {}).await
 }
 
 pub async fn tag_feed(
@@ -410,7 +418,7 @@ pub async fn category(
     Path(slug): Path<String>,
     Query(p): Query<PageParams>,
 ) -> Result<Markup, AppError> {
-    list_page(&state, resolve_category(&slug)?, p.after.as_deref(), html! {}).await
+    list_page(&state, resolve_category(&slug)?, p.after.as_deref(), html! {}, html! {}).await
 }
 
 pub async fn category_feed(
@@ -440,7 +448,7 @@ pub async fn source(
             model::SourceStatus::Ok => p class="meta" { (t("source.ok")) @if let Some(when) = src.last_fetched { (tf("source.checked", &[("when", &relative(when, state.clock.now()))])) } "." },
         }
     };
-    list_page(&state, kind, p.after.as_deref(), extra).await
+    list_page(&state, kind, p.after.as_deref(), extra, html! {}).await
 }
 
 pub async fn source_feed(
@@ -493,15 +501,13 @@ pub async fn edition(
         }
         h2 { (t("edition.local")) }
     };
-    let mut body = list_page(&state, kind, p.after.as_deref(), extra).await?.into_string();
-    if !stories.is_empty() {
-        // Global stories follow the local list, inside <main>.
-        let global = html! { section aria-labelledby="global-h" { h2 id="global-h" { (t("edition.worldwide")) } (story_list(&state, &stories)) } };
-        if let Some(at) = body.rfind("</main>") {
-            body.insert_str(at, &global.into_string());
+    // Global stories follow the local list.
+    let global = html! {
+        @if !stories.is_empty() {
+            section aria-labelledby="global-h" { h2 id="global-h" { (t("edition.worldwide")) } (story_list(&state, &stories)) }
         }
-    }
-    Ok(maud::PreEscaped(body))
+    };
+    list_page(&state, kind, p.after.as_deref(), extra, global).await
 }
 
 pub async fn edition_feed(

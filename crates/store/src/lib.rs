@@ -178,6 +178,24 @@ pub struct Deletions {
     pub through: i64,
 }
 
+/// Orders trending tags by their rise against the baseline, damped so that
+/// one article on a new tag does not outrank a surge on an established one,
+/// and keeps the best `limit`. Shared by the backends.
+fn rank_trending(mut tags: Vec<TrendingTag>, limit: usize) -> Vec<TrendingTag> {
+    let score = |t: &TrendingTag| (t.recent as f64) / (t.baseline + 1.0) * (1.0 + (t.recent as f64).ln());
+    tags.sort_by(|a, b| {
+        score(b).total_cmp(&score(a)).then(b.recent.cmp(&a.recent)).then(a.name.as_str().cmp(b.name.as_str()))
+    });
+    tags.truncate(limit);
+    tags
+}
+
+/// A LIKE pattern matching keys that start with `prefix`, the input's own
+/// wildcards escaped (with `ESCAPE '\'`).
+fn like_prefix(prefix: &str) -> String {
+    format!("{}%", prefix.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
 /// Row counts, for status output and checks.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {

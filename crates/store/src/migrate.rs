@@ -208,7 +208,7 @@ pub async fn sqlite_to_postgres(
         let src_max: i64 = src
             .query_row(&format!("SELECT COALESCE(MAX({}), 0) FROM {}", table.key, table.name), [], |r| r.get(0))
             .map_err(sqlite_err)?;
-        let mut client = to.client_for_migration().await?;
+        let mut client = to.client().await?;
         // Resume from what the target already holds (for ranges, the last
         // key again: ON CONFLICT skips the rows already there).
         let resume: i64 = client

@@ -87,17 +87,13 @@ impl PgStore {
         Ok(store)
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object> {
+    /// A pooled connection (also for the SQLite-to-PostgreSQL copy).
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object> {
         Ok(self.pool.get().await?)
     }
 
-    /// A pooled connection for the SQLite-to-PostgreSQL copy.
-    pub(crate) async fn client_for_migration(&self) -> Result<deadpool_postgres::Object> {
-        self.client().await
-    }
-
-    /// Runs a statement on a pooled connection (for the migration tool and
-    /// tests' clean-up).
+    /// Runs statements on a pooled connection (for tests and operators'
+    /// one-off fixes).
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
         self.client().await?.batch_execute(sql).await?;
         Ok(())
@@ -733,13 +729,8 @@ impl Store for PgStore {
                 &[&day, &week, &ts(now)],
             )
             .await?;
-        let mut out = trending(&rows)?;
-        let score = |t: &TrendingTag| (t.recent as f64) / (t.baseline + 1.0) * (1.0 + (t.recent as f64).ln());
-        out.sort_by(|a, b| {
-            score(b).total_cmp(&score(a)).then(b.recent.cmp(&a.recent)).then(a.name.as_str().cmp(b.name.as_str()))
-        });
-        out.truncate(limit);
-        Ok(out)
+        let out = trending(&rows)?;
+        Ok(rank_trending(out, limit))
     }
 
     async fn regions(&self) -> Result<Vec<Region>> {
@@ -763,8 +754,7 @@ impl Store for PgStore {
     }
 
     async fn search_tags(&self, prefix: &str, limit: usize) -> Result<Vec<TagCount>> {
-        let pattern =
-            format!("{}%", prefix.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = like_prefix(prefix);
         let client = self.client().await?;
         let rows = client
             .query(

@@ -221,6 +221,20 @@ fn attach_tags(conn: &Connection, articles: &mut [Article]) -> Result<()> {
     Ok(())
 }
 
+/// Rows of (name, kind, count) as tag counts; a row whose stored name or
+/// kind no longer parses is skipped.
+fn tag_counts(st: &mut rusqlite::CachedStatement<'_>, params: impl rusqlite::Params) -> Result<Vec<TagCount>> {
+    let rows = st.query_map(params, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, kind, count) = row?;
+        if let (Ok(name), Some(kind)) = (TagName::parse(&name), TagKind::parse(&kind)) {
+            out.push(TagCount { name, kind, count });
+        }
+    }
+    Ok(out)
+}
+
 fn unique_slug(tx: &Connection, name: &str) -> Result<String> {
     let base = match slugify(name) {
         s if s.is_empty() => "source".to_string(),
@@ -588,17 +602,7 @@ impl Store for SqliteStore {
                 "SELECT t.name, t.kind, COUNT(*) AS n FROM article_tags at JOIN tags t ON t.id = at.tag_id
                  WHERE at.published_at >= ?1 GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?2"
             })?;
-            let rows = st.query_map(params![since.map_or(i64::MIN, ts), limit as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (name, kind, count) = row?;
-                if let (Ok(name), Some(kind)) = (TagName::parse(&name), TagKind::parse(&kind)) {
-                    out.push(TagCount { name, kind, count });
-                }
-            }
-            Ok(out)
+            tag_counts(&mut st, params![since.map_or(i64::MIN, ts), limit as i64])
         })
         .await
     }
@@ -606,14 +610,8 @@ impl Store for SqliteStore {
     async fn tag(&self, name: &TagName) -> Result<Option<TagCount>> {
         let key = name.key();
         self.read(move |conn| {
-            let row = conn
-                .query_row("SELECT t.name, t.kind, t.article_count FROM tags t WHERE t.key = ?1", [key], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-                })
-                .optional()?;
-            Ok(row.and_then(|(name, kind, count)| {
-                Some(TagCount { name: TagName::parse(&name).ok()?, kind: TagKind::parse(&kind)?, count })
-            }))
+            let mut st = conn.prepare_cached("SELECT t.name, t.kind, t.article_count FROM tags t WHERE t.key = ?1")?;
+            Ok(tag_counts(&mut st, [key])?.into_iter().next())
         })
         .await
     }
@@ -718,15 +716,7 @@ impl Store for SqliteStore {
                    AND t.key <> ?1
                  GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?2",
             )?;
-            let rows = st.query_map(params![key, limit as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-            })?;
-            Ok(rows
-                .filter_map(|row| {
-                    let (name, kind, count) = row.ok()?;
-                    Some(TagCount { name: TagName::parse(&name).ok()?, kind: TagKind::parse(&kind)?, count })
-                })
-                .collect())
+            tag_counts(&mut st, params![key, limit as i64])
         })
         .await
     }
@@ -734,7 +724,7 @@ impl Store for SqliteStore {
     async fn trending_tags(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<TrendingTag>> {
         let day = ts(now) - 86_400;
         let week = day - 7 * 86_400;
-        let mut out: Vec<TrendingTag> = self
+        let out: Vec<TrendingTag> = self
             .read(move |conn| {
                 let mut st = conn.prepare_cached(
                     "SELECT t.name, t.kind,
@@ -760,14 +750,7 @@ impl Store for SqliteStore {
                     .collect())
             })
             .await?;
-        // Rise against the baseline, damped so that one article on a new tag
-        // does not outrank a surge on an established one.
-        let score = |t: &TrendingTag| (t.recent as f64) / (t.baseline + 1.0) * (1.0 + (t.recent as f64).ln());
-        out.sort_by(|a, b| {
-            score(b).total_cmp(&score(a)).then(b.recent.cmp(&a.recent)).then(a.name.as_str().cmp(b.name.as_str()))
-        });
-        out.truncate(limit);
-        Ok(out)
+        Ok(rank_trending(out, limit))
     }
 
     async fn regions(&self) -> Result<Vec<Region>> {
@@ -838,23 +821,13 @@ impl Store for SqliteStore {
     async fn search_tags(&self, prefix: &str, limit: usize) -> Result<Vec<TagCount>> {
         // LIKE with the wildcards of the input escaped: a prefix match that
         // can use the unique index on key.
-        let pattern =
-            format!("{}%", prefix.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = like_prefix(prefix);
         self.read(move |conn| {
             let mut st = conn.prepare_cached(
                 "SELECT t.name, t.kind, t.article_count AS n
                  FROM tags t WHERE t.key LIKE ?1 ESCAPE '\\' ORDER BY n DESC, t.name LIMIT ?2",
             )?;
-            let rows = st.query_map(params![pattern, limit as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-            })?;
-            Ok(rows
-                .filter_map(|row| {
-                    let (name, kind, count) = row.ok()?;
-                    Some(TagCount { name: TagName::parse(&name).ok()?, kind: TagKind::parse(&kind)?, count })
-                })
-                .filter(|t| t.count > 0)
-                .collect())
+            Ok(tag_counts(&mut st, params![pattern, limit as i64])?.into_iter().filter(|t| t.count > 0).collect())
         })
         .await
     }

@@ -60,25 +60,10 @@ pub fn tag() -> Result<()> {
 /// nature: each document is matched against the stories before it.
 pub fn cluster(threshold: Option<f32>) -> Result<()> {
     let threshold = threshold.unwrap_or(enrich::story::THRESHOLD);
-    let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     let mut seen: Vec<(enrich::StoryDoc, usize)> = Vec::new();
     let mut stories = 0usize;
     let epoch = chrono::DateTime::from_timestamp(0, 0).expect("epoch");
-    for line in stdin.lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let d = match parse(&line) {
-            Ok(d) => d,
-            Err(e) => {
-                serde_json::to_writer(&mut out, &e)?;
-                out.write_all(b"\n")?;
-                continue;
-            }
-        };
+    in_order(|d| {
         let published = d.published.as_deref().and_then(extract::parse_date).unwrap_or(epoch);
         let entities: Vec<String> = enrich::tag_article(&d.title, &d.text, &enrich::TagOptions::default())
             .into_iter()
@@ -99,7 +84,27 @@ pub fn cluster(threshold: Option<f32>) -> Result<()> {
             }
         };
         seen.push((doc, story));
-        serde_json::to_writer(&mut out, &json!({ "id": d.id, "story": story, "cluster": story }))?;
+        json!({ "id": d.id, "story": story, "cluster": story })
+    })
+}
+
+/// Reads JSON lines from stdin one at a time, in order (each answer may
+/// depend on the lines before), and writes one JSON line per input: `f`'s
+/// answer, or the parse error.
+fn in_order(mut f: impl FnMut(Doc) -> Value) -> Result<()> {
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = match parse(&line) {
+            Ok(d) => f(d),
+            Err(e) => e,
+        };
+        serde_json::to_writer(&mut out, &answer)?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
@@ -222,23 +227,8 @@ pub fn train_category(args: &crate::cli::TrainCategoryArgs) -> Result<()> {
 /// near-duplicate of (MinHash over the text), or null.
 pub fn dedup(threshold: Option<f32>) -> Result<()> {
     let threshold = threshold.unwrap_or(enrich::neardup::THRESHOLD);
-    let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut seen: Vec<(enrich::neardup::Fingerprint, serde_json::Value)> = Vec::new();
-    for line in stdin.lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let d = match parse(&line) {
-            Ok(d) => d,
-            Err(e) => {
-                serde_json::to_writer(&mut out, &e)?;
-                out.write_all(b"\n")?;
-                continue;
-            }
-        };
+    let mut seen: Vec<(enrich::neardup::Fingerprint, Value)> = Vec::new();
+    in_order(|d| {
         // As Tagline stores text: extraction's boilerplate line filter has
         // already dropped advertising, sharing and dateline lines.
         let text: Vec<&str> = d.text.lines().filter(|l| !extract::is_boilerplate_line(l)).collect();
@@ -250,12 +240,10 @@ pub fn dedup(threshold: Option<f32>) -> Result<()> {
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let (dup, containment) = match best {
             Some((c, id)) => (id.clone(), c),
-            None => (serde_json::Value::Null, 0.0),
+            None => (Value::Null, 0.0),
         };
-        serde_json::to_writer(&mut out, &json!({ "id": d.id, "duplicate_of": dup, "containment": containment }))?;
-        out.write_all(b"\n")?;
-        seen.push((fp, d.id.clone()));
-    }
-    out.flush()?;
-    Ok(())
+        let answer = json!({ "id": d.id, "duplicate_of": dup, "containment": containment });
+        seen.push((fp, d.id));
+        answer
+    })
 }

@@ -68,6 +68,41 @@ async fn fixture() -> (tempfile::TempDir, axum::Router) {
     (dir, web::router(state))
 }
 
+/// A source as the operator adds it, pages fetched, no language hint.
+fn new_source(name: &str, feed: &str, region: Option<&str>) -> NewSource {
+    NewSource {
+        name: name.into(),
+        home_url: None,
+        feed_url: FeedUrl::parse(feed).unwrap(),
+        region: region.map(str::to_string),
+        lang: None,
+        fetch_pages: true,
+        trusted_hosts: vec![],
+    }
+}
+
+/// An untagged article published now, its text also its excerpt.
+fn plain_article(source_id: i64, url: &str, title: &str, text: &str) -> NewArticle {
+    NewArticle {
+        source_id,
+        url: url.into(),
+        guid: url.into(),
+        title: title.into(),
+        author: None,
+        published: now(),
+        updated: None,
+        lang: None,
+        category: None,
+        tags: vec![],
+        text: text.into(),
+        html: String::new(),
+        excerpt: text.into(),
+        image: None,
+        image_data: None,
+        fetched: now(),
+    }
+}
+
 async fn get(router: &axum::Router, path: &str) -> (StatusCode, String) {
     let resp = router.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
     let status = resp.status();
@@ -418,15 +453,7 @@ async fn issue_6_a_full_topic_page_and_its_css_weigh_at_most_60_kb() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("t.db")).unwrap();
     let (src, _) = store
-        .add_source(NewSource {
-            name: "The Northern Ledger of Record".into(),
-            home_url: None,
-            feed_url: FeedUrl::parse("https://ledger.example/feed").unwrap(),
-            region: Some("GB".into()),
-            lang: None,
-            fetch_pages: true,
-            trusted_hosts: vec![],
-        })
+        .add_source(new_source("The Northern Ledger of Record", "https://ledger.example/feed", Some("GB")))
         .await
         .unwrap();
     let tags = ["China-CentralAsia", "Kazakhstan", "CriticalMinerals", "BeltAndRoadInitiative", "Astana", "Uzbekistan"];
@@ -476,18 +503,7 @@ struct StoreSources(Arc<dyn Store>);
 impl web::admin::SourceAdmin for StoreSources {
     async fn add(&self, url: &str, region: Option<String>) -> anyhow::Result<String> {
         let feed_url = FeedUrl::parse(url)?;
-        let (s, _) = self
-            .0
-            .add_source(NewSource {
-                name: "Added".into(),
-                home_url: None,
-                feed_url,
-                region,
-                lang: None,
-                fetch_pages: true,
-                trusted_hosts: vec![],
-            })
-            .await?;
+        let (s, _) = self.0.add_source(NewSource { feed_url, region, ..new_source("Added", url, None) }).await?;
         Ok(format!("added {}", s.name))
     }
 
@@ -613,36 +629,8 @@ async fn issue_6_the_micro_cache_reuses_a_page_for_its_ttl_then_renders_anew() {
     ));
     let (_, first) = get(&r, "/").await;
     assert!(first.contains("No articles yet."));
-    let (src, _) = store
-        .add_source(NewSource {
-            name: "Late".into(),
-            home_url: None,
-            feed_url: FeedUrl::parse("https://late.example/feed").unwrap(),
-            region: None,
-            lang: None,
-            fetch_pages: true,
-            trusted_hosts: vec![],
-        })
-        .await
-        .unwrap();
-    let a = NewArticle {
-        source_id: src.id,
-        url: "https://late.example/1".into(),
-        guid: "1".into(),
-        title: "A late arrival".into(),
-        author: None,
-        published: now(),
-        updated: None,
-        lang: None,
-        category: None,
-        tags: vec![],
-        text: "Text.".into(),
-        html: String::new(),
-        excerpt: "Text.".into(),
-        image: None,
-        image_data: None,
-        fetched: now(),
-    };
+    let (src, _) = store.add_source(new_source("Late", "https://late.example/feed", None)).await.unwrap();
+    let a = plain_article(src.id, "https://late.example/1", "A late arrival", "Text.");
     store.insert_article(a.clone(), StoryAssignment::New).await.unwrap();
     let (_, cached) = get(&r, "/").await;
     assert_eq!(cached, first, "within the TTL the same render is served");
@@ -665,37 +653,10 @@ async fn issue_6_the_micro_cache_reuses_a_page_for_its_ttl_then_renders_anew() {
 async fn issue_7_a_catch_up_indexes_an_article_committed_behind_the_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("t.db")).unwrap());
-    let (src, _) = store
-        .add_source(NewSource {
-            name: "S".into(),
-            home_url: None,
-            feed_url: FeedUrl::parse("https://s.example/feed").unwrap(),
-            region: None,
-            lang: None,
-            fetch_pages: true,
-            trusted_hosts: vec![],
-        })
-        .await
-        .unwrap();
+    let (src, _) = store.add_source(new_source("S", "https://s.example/feed", None)).await.unwrap();
     for n in 0..3 {
-        let a = NewArticle {
-            source_id: src.id,
-            url: format!("https://s.example/{n}"),
-            guid: format!("{n}"),
-            title: format!("Harbour story {n}"),
-            author: None,
-            published: now(),
-            updated: None,
-            lang: None,
-            category: None,
-            tags: vec![],
-            text: "Harbour text.".into(),
-            html: String::new(),
-            excerpt: String::new(),
-            image: None,
-            image_data: None,
-            fetched: now(),
-        };
+        let a =
+            plain_article(src.id, &format!("https://s.example/{n}"), &format!("Harbour story {n}"), "Harbour text.");
         store.insert_article(a, StoryAssignment::New).await.unwrap();
     }
     let search = Arc::new(web::SearchIndex::in_memory().unwrap());

@@ -531,7 +531,8 @@ fn issue_4_kill_9_during_a_crawl_loses_nothing_and_the_next_crawl_completes_it()
     assert_eq!(after.len(), 24, "every item stored exactly once");
 }
 
-fn run_stdin(args: &[&str], input: &str) -> Vec<serde_json::Value> {
+/// Runs tagline with `input` on stdin.
+fn piped(args: &[&str], input: &str) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_tagline"))
         .args(args)
@@ -540,7 +541,12 @@ fn run_stdin(args: &[&str], input: &str) -> Vec<serde_json::Value> {
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Runs tagline with `input` on stdin; its JSON lines.
+fn run_stdin(args: &[&str], input: &str) -> Vec<serde_json::Value> {
+    let out = piped(args, input);
     assert!(out.status.success());
     stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
@@ -649,18 +655,7 @@ fn issue_6_synth_reindex_and_the_benchmarks_run_on_a_small_corpus() {
 
 #[test]
 fn issue_6_hash_password_makes_an_argon2_hash() {
-    use std::io::Write;
-    let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tagline"))
-        .arg("--data")
-        .arg(data.path())
-        .arg("hash-password")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"correct horse battery\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = piped(&["hash-password"], "correct horse battery\n");
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("$argon2id$"), "{}", stdout(&out));
 }
@@ -845,7 +840,6 @@ fn issue_7_prune_keeps_pinned_articles_and_an_instance_moves_to_postgresql() {
 
 #[test]
 fn issue_5_dedup_names_the_original_of_an_edited_copy_and_nothing_else() {
-    use std::io::Write;
     let report = "The harbour authority approved a new budget on Friday after months of debate over repairs to \
         the sea wall, the ferry terminal and the old grain warehouses. Work is due to start in the spring and take \
         two years, officials said, with the first contracts to be signed next month.";
@@ -856,19 +850,8 @@ fn issue_5_dedup_names_the_original_of_an_edited_copy_and_nothing_else() {
         serde_json::json!({"id": "b", "title": "Port budget vote", "text": other}),
         serde_json::json!({"id": "c", "title": "Council backs spending plan", "text": format!("Advertisement\n{report}\nShare this article")}),
     ];
-    let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tagline"))
-        .arg("--data")
-        .arg(data.path())
-        .arg("dedup")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
     let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let got: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got = run_stdin(&["dedup"], &input);
     let dups: Vec<&serde_json::Value> = got.iter().map(|v| &v["duplicate_of"]).collect();
     assert_eq!(dups, [&serde_json::Value::Null, &serde_json::Value::Null, &serde_json::json!("a")]);
 }

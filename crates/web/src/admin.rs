@@ -159,18 +159,17 @@ fn admin(state: &AppState) -> Result<&AdminConfig, AppError> {
 
 /// The signed-in session's expiry, if any.
 fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<i64>, AppError> {
-    Ok(admin(state)?.session(headers, state.clock_now_secs()))
+    Ok(admin(state)?.session(headers, session_now()))
 }
 
 fn to_login() -> Response {
     no_store(Redirect::to("/admin/login"))
 }
 
-impl AppState {
-    /// Sessions expire by wall-clock time even when pages use a fixed clock.
-    fn clock_now_secs(&self) -> i64 {
-        chrono::Utc::now().timestamp()
-    }
+/// Sessions expire by wall-clock time even when pages use a fixed clock
+/// (`--now`), so they are never read from `AppState::clock`.
+fn session_now() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 fn login_page(message: Option<&str>) -> Markup {
@@ -222,7 +221,7 @@ pub async fn login(
         tracing::warn!(%ip, "admin login failed");
         return Ok(no_store((StatusCode::UNAUTHORIZED, login_page(Some(t("admin.wrong_password"))))));
     }
-    let cookie = cfg.session_cookie(state.clock_now_secs());
+    let cookie = cfg.session_cookie(session_now());
     Ok(no_store(([(header::SET_COOKIE, cookie)], Redirect::to("/admin"))))
 }
 

@@ -16,97 +16,107 @@ const DROP_ROLES: &[&str] = &["navigation", "banner", "contentinfo", "dialog", "
 /// Attributes that mark ad slots and players.
 const DROP_ATTRS: &[&str] = &["hidden", "data-ad-unit", "data-ad-slot", "data-slot", "data-player"];
 
-/// Class/id token sequences that mark boilerplate. A class such as
-/// `sc-share` is split into tokens `sc`, `share` and matches `["share"]`.
-const DROP_TOKENS: &[&[&str]] = &[
-    &["ad"],
-    &["ads"],
-    &["adv"],
-    &["advert"],
-    &["advertisement"],
-    &["advertising"],
-    &["adslot"],
-    &["ad", "slot"],
-    &["gpt", "ad"],
-    &["dfp"],
-    &["sponsor"],
-    &["sponsored"],
-    &["promo"],
-    &["promotion"],
-    &["share"],
-    &["sharing"],
-    &["social", "share"],
-    &["social", "links"],
-    &["social", "icons"],
-    &["social", "buttons"],
-    &["social", "bar"],
-    &["social", "tools"],
-    &["sharebar"],
-    &["share", "tools"],
-    &["related"],
-    &["recommended"],
-    &["recirculation"],
-    &["more", "stories"],
-    &["read", "more"],
-    &["also", "read"],
-    &["newsletter"],
-    &["subscribe"],
-    &["subscription"],
-    &["signup"],
-    &["cookie"],
-    &["cookies"],
-    &["consent"],
-    &["cmp"],
-    &["gdpr"],
-    &["comments"],
-    &["comment"],
-    &["disqus"],
-    &["breadcrumb"],
-    &["breadcrumbs"],
-    &["tags"],
-    &["tag", "list"],
-    &["keywords"],
-    &["most", "read"],
-    &["popular"],
-    &["trending"],
-    &["outstream"],
-    &["video", "js"],
-    &["vjs"],
-    &["jwplayer"],
-    &["video", "player"],
-    &["audio", "player"],
-    &["media", "player"],
-    &["player", "container"],
-    &["player", "wrapper"],
-    &["video", "embed"],
-    &["app", "promo"],
-    &["whatsapp"],
-    &["masthead"],
-    &["site", "footer"],
-    &["site", "header"],
-    &["skip", "link"],
-    &["modal"],
-    &["popup"],
-    &["sidebar"],
-    &["report", "box"],
-    &["paywall"],
-    &["toolbar"],
-    &["print"],
-    &["menu"],
-    &["main", "nav"],
-    &["byline"],
-    &["timestamp"],
-    &["dateline"],
-    &["entry", "meta"],
-    &["post", "meta"],
-    &["article", "meta"],
-    &["caption"],
-    &["credit"],
-    &["credits"],
-    &["see", "more"],
-    &["dont", "miss"],
-    &["also", "like"],
-];
+/// Class/id tokens that mark boilerplate on their own. A class such as
+/// `sc-share` is split into tokens `sc`, `share` and matches `share`.
+fn is_drop_token(t: &str) -> bool {
+    matches!(
+        t,
+        "ad" | "ads"
+            | "adv"
+            | "advert"
+            | "advertisement"
+            | "advertising"
+            | "adslot"
+            | "dfp"
+            | "sponsor"
+            | "sponsored"
+            | "promo"
+            | "promotion"
+            | "share"
+            | "sharing"
+            | "sharebar"
+            | "related"
+            | "recommended"
+            | "recirculation"
+            | "newsletter"
+            | "subscribe"
+            | "subscription"
+            | "signup"
+            | "cookie"
+            | "cookies"
+            | "consent"
+            | "cmp"
+            | "gdpr"
+            | "comments"
+            | "comment"
+            | "disqus"
+            | "breadcrumb"
+            | "breadcrumbs"
+            | "tags"
+            | "keywords"
+            | "popular"
+            | "trending"
+            | "outstream"
+            | "vjs"
+            | "jwplayer"
+            | "whatsapp"
+            | "masthead"
+            | "modal"
+            | "popup"
+            | "sidebar"
+            | "paywall"
+            | "toolbar"
+            | "print"
+            | "menu"
+            | "byline"
+            | "timestamp"
+            | "dateline"
+            | "caption"
+            | "credit"
+            | "credits"
+    )
+}
+
+/// Pairs of adjacent class/id tokens that mark boilerplate, such as
+/// `social-share` or `video_player`.
+fn is_drop_pair(a: &str, b: &str) -> bool {
+    matches!(
+        (a, b),
+        ("ad", "slot")
+            | ("gpt", "ad")
+            | ("social", "share")
+            | ("social", "links")
+            | ("social", "icons")
+            | ("social", "buttons")
+            | ("social", "bar")
+            | ("social", "tools")
+            | ("share", "tools")
+            | ("more", "stories")
+            | ("read", "more")
+            | ("also", "read")
+            | ("tag", "list")
+            | ("most", "read")
+            | ("video", "js")
+            | ("video", "player")
+            | ("audio", "player")
+            | ("media", "player")
+            | ("player", "container")
+            | ("player", "wrapper")
+            | ("video", "embed")
+            | ("app", "promo")
+            | ("site", "footer")
+            | ("site", "header")
+            | ("skip", "link")
+            | ("report", "box")
+            | ("main", "nav")
+            | ("entry", "meta")
+            | ("post", "meta")
+            | ("article", "meta")
+            | ("see", "more")
+            | ("dont", "miss")
+            | ("also", "like")
+    )
+}
 
 /// Short paragraphs that are labels, prompts or promos rather than text.
 const DROP_LINE_PREFIXES: &[&str] = &[
@@ -133,12 +143,20 @@ const DROP_LINE_PREFIXES: &[&str] = &[
 ];
 
 fn matches_tokens(attr: &str) -> bool {
-    let mut toks: Vec<&str> = Vec::with_capacity(8);
+    // Most class names are already lower case; only the rest pay for a copy.
+    let lower;
+    let attr = if attr.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = attr.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        attr
+    };
     attr.split_whitespace().any(|class| {
-        toks.clear();
-        toks.extend(class.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()));
-        DROP_TOKENS.iter().any(|pat| {
-            toks.windows(pat.len()).any(|w| w.iter().zip(pat.iter()).all(|(a, b)| a.eq_ignore_ascii_case(b)))
+        let mut prev = "";
+        class.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).any(|t| {
+            let hit = is_drop_token(t) || is_drop_pair(prev, t);
+            prev = t;
+            hit
         })
     })
 }
@@ -153,18 +171,28 @@ pub(crate) fn prose_chars(node: &NodeRef) -> usize {
     node.descendants_it()
         .filter(|d| d.node_name().as_deref() == Some("p"))
         .map(|p| {
-            let all = p.text().chars().count();
-            let linked: usize = p
-                .descendants_it()
-                .filter(|d| d.node_name().as_deref() == Some("a"))
-                .map(|a| a.text().chars().count())
-                .sum();
+            let all = text_chars(&p);
+            let linked: usize =
+                p.descendants_it().filter(|d| d.node_name().as_deref() == Some("a")).map(|a| text_chars(&a)).sum();
             let own = all.saturating_sub(linked);
             if own >= 80 {
                 own
             } else {
                 0
             }
+        })
+        .sum()
+}
+
+/// The characters of text under `node`, counted in place: this runs over
+/// every paragraph of every candidate container, too often to build strings.
+fn text_chars(node: &NodeRef) -> usize {
+    node.descendants_it()
+        .filter_map(|d| {
+            d.query(|t| match &t.data {
+                dom_query::NodeData::Text { contents } => contents.chars().count(),
+                _ => 0,
+            })
         })
         .sum()
 }
@@ -235,17 +263,18 @@ pub fn strip(doc: &Document) -> usize {
 
 /// Removes link-dominated blocks from the chosen content: "You may also
 /// like" lists, "DON'T MISS" links, tag clouds. Prose with a few links stays.
-pub fn strip_link_lists(doc: &Document) {
-    for node in doc.select("ul, ol, p, div, section, dl").nodes().iter().rev() {
-        let text = crate::text::normalize_ws(&node.text());
-        let total = text.chars().count();
+pub fn strip_link_lists(root: &NodeRef) {
+    for node in dom_query::Selection::from(*root).select("ul, ol, p, div, section, dl").nodes().iter().rev() {
+        // Counted in place: building each block's text would make nested
+        // blocks quadratic.
+        let total = node.normalized_char_count();
         if total == 0 {
             continue;
         }
         let linked: usize = node
             .descendants_it()
             .filter(|d| d.node_name().as_deref() == Some("a"))
-            .map(|a| crate::text::normalize_ws(&a.text()).chars().count())
+            .map(|a| a.normalized_char_count())
             .sum();
         let density = linked as f32 / total as f32;
         let is_list = matches!(node.node_name().as_deref(), Some("ul" | "ol" | "dl"));

@@ -2,9 +2,11 @@
 //! then statistical sniffing.
 
 use encoding_rs::Encoding;
+use std::borrow::Cow;
 
-/// Decodes HTML bytes; returns the text and the encoding's name.
-pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'static str) {
+/// Decodes HTML bytes; returns the text (borrowed when the bytes are
+/// already valid UTF-8) and the encoding's name.
+pub fn decode_html<'a>(bytes: &'a [u8], content_type: Option<&str>) -> (Cow<'a, str>, &'static str) {
     let encoding = Encoding::for_bom(bytes)
         .map(|(e, _)| e)
         .or_else(|| content_type.and_then(charset_param).and_then(label))
@@ -25,7 +27,7 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
         encoding
     };
     let (text, used, _had_errors) = encoding.decode(bytes);
-    (text.into_owned(), used.name())
+    (text, used.name())
 }
 
 fn label(name: &str) -> Option<&'static Encoding> {

@@ -144,28 +144,39 @@ pub fn extract_with(
     // would only confirm it, at a third of the extraction's cost.
     let kept = kept.or_else(|| marked_body(&doc));
 
-    let cfg = readability_config();
-    let readable = match kept {
-        Some(html) => Ok(html),
-        None => dom_smoothie::Readability::with_document(doc, url, Some(cfg))
-            .and_then(|mut r| r.parse())
-            .map(|a| a.content.to_string()),
-    };
-    let content_html = match readable {
-        Ok(content) => content,
-        Err(e) => {
-            warnings.push(format!("readability found no main content ({e}); using the whole body"));
-            let doc = Document::from(html.as_str());
-            boilerplate::strip(&doc);
-            doc.select("body").html().to_string()
+    // Readability's own document is used as it is, not serialised and
+    // parsed again.
+    let content_doc = match kept {
+        Some(html) => Document::from(html),
+        None => {
+            narrow_to_article(&doc);
+            let readable = readable(doc, url, || {
+                let doc = Document::from(html.as_str());
+                for sel in &rules.drop {
+                    if let Some(found) = doc.try_select(sel) {
+                        found.remove();
+                    }
+                }
+                boilerplate::strip(&doc);
+                narrow_to_article(&doc);
+                doc
+            });
+            readable.unwrap_or_else(|e| {
+                warnings.push(format!("readability found no main content ({e}); using the whole body"));
+                let doc = Document::from(html.as_str());
+                boilerplate::strip(&doc);
+                doc
+            })
         }
     };
-
-    let content_doc = Document::from(content_html.as_str());
-    boilerplate::strip_link_lists(&content_doc);
+    let content = ["#readability-page-1", "body"]
+        .iter()
+        .find_map(|sel| content_doc.select_single(sel).nodes().first().copied())
+        .unwrap_or_else(|| content_doc.root());
+    boilerplate::strip_link_lists(&content);
     let title_norm = meta.title.as_deref().map(text::normalize_ws);
     let mut paragraphs: Vec<String> =
-        text::paragraphs(&content_doc.root()).into_iter().filter(|p| !boilerplate::is_boilerplate_line(p)).collect();
+        text::paragraphs(&content).into_iter().filter(|p| !boilerplate::is_boilerplate_line(p)).collect();
     // Readability often keeps the headline as the first block; the reader sees
     // it above the text already.
     if paragraphs.first().is_some_and(|p| Some(p) == title_norm.as_ref()) {
@@ -181,7 +192,8 @@ pub fn extract_with(
     if text.is_empty() {
         warnings.push("no article text found".into());
     }
-    let html_out = sanitize(&content_html, base.as_ref());
+    // The stored HTML is what the text came from: without the link lists.
+    let html_out = sanitize(&content.html(), base.as_ref());
     let absolute = |u: Option<String>| -> Option<String> {
         let u = u?;
         match &base {
@@ -223,7 +235,7 @@ pub fn debug_stages(bytes: &[u8]) -> Vec<(&'static str, String)> {
         .unwrap_or_default();
     out.push(("readability", content.clone()));
     let content_doc = Document::from(content.as_str());
-    boilerplate::strip_link_lists(&content_doc);
+    boilerplate::strip_link_lists(&content_doc.root());
     out.push(("link lists stripped", text::render(&content_doc.root())));
     out
 }
@@ -256,7 +268,7 @@ pub fn debug_timings(bytes: &[u8]) -> Vec<(&'static str, std::time::Duration)> {
     lap("readability", &mut out);
     let content_doc = Document::from(content.as_str());
     lap("parse content", &mut out);
-    boilerplate::strip_link_lists(&content_doc);
+    boilerplate::strip_link_lists(&content_doc.root());
     lap("link lists", &mut out);
     let _text = text::render(&content_doc.root());
     lap("render text", &mut out);
@@ -276,6 +288,47 @@ fn readability_config() -> dom_smoothie::Config {
     }
 }
 
+/// Runs readability over `doc` as its `parse` would, one attempt per
+/// policy from strict to raw, taking the first that finds enough text or else
+/// the longest. Unlike `parse`, the strict attempt runs on `doc` itself:
+/// it suffices for nine pages in ten, which are spared readability's copy of
+/// the document. Later attempts each start from a copy of the fresh document
+/// that `again` builds.
+fn readable(
+    doc: Document,
+    url: Option<&str>,
+    again: impl FnOnce() -> Document,
+) -> Result<Document, dom_smoothie::ReadabilityError> {
+    use dom_smoothie::ParsePolicy;
+    let cfg = readability_config();
+    let mut first = Some(doc);
+    let mut again = Some(again);
+    let mut fresh: Option<Document> = None;
+    let mut best: Option<(usize, Document)> = None;
+    let mut failure = None;
+    for policy in [ParsePolicy::Strict, ParsePolicy::Moderate, ParsePolicy::Clean, ParsePolicy::Raw] {
+        let doc = match first.take() {
+            Some(doc) => doc,
+            None => fresh.get_or_insert_with(|| again.take().map(|f| f()).unwrap_or_default()).clone(),
+        };
+        let mut r = dom_smoothie::Readability::with_document(doc, url, Some(cfg.clone()))?;
+        match r.parse_with_policy(policy) {
+            Ok(a) => {
+                let n = text::normalized_len(&a.text_content);
+                if n >= cfg.char_threshold {
+                    return Ok(r.doc);
+                }
+                if best.as_ref().is_none_or(|(m, _)| n > *m) {
+                    best = Some((n, r.doc));
+                }
+            }
+            Err(e @ dom_smoothie::ReadabilityError::TooManyElements(..)) => return Err(e),
+            Err(e) => failure = Some(e),
+        }
+    }
+    best.map(|(_, doc)| doc).ok_or(failure.unwrap_or(dom_smoothie::ReadabilityError::GrabFailed))
+}
+
 /// The single `itemprop="articleBody"` element, when it holds most of the
 /// page's prose.
 fn marked_body(doc: &Document) -> Option<String> {
@@ -287,6 +340,34 @@ fn marked_body(doc: &Document) -> Option<String> {
     let inside = boilerplate::prose_chars(&node);
     let total = boilerplate::prose_chars(&doc.root());
     (inside >= 500 && inside * 10 >= total * 8).then(|| node.html().to_string())
+}
+
+/// When one `<article>` element holds most of the page's prose, removes
+/// everything around it, so that readability scores and cleans that
+/// article alone rather than the whole page.
+fn narrow_to_article(doc: &Document) {
+    let found = doc.select("article");
+    if found.length() != 1 {
+        return;
+    }
+    let Some(node) = found.nodes().first().copied() else { return };
+    let inside = boilerplate::prose_chars(&node);
+    if inside < 500 || inside * 10 < boilerplate::prose_chars(&doc.root()) * 8 {
+        return;
+    }
+    let mut cur = node;
+    while let Some(parent) = cur.parent() {
+        if parent.node_name().as_deref() == Some("html") {
+            break;
+        }
+        while let Some(s) = cur.prev_sibling() {
+            s.remove_from_parent();
+        }
+        while let Some(s) = cur.next_sibling() {
+            s.remove_from_parent();
+        }
+        cur = parent;
+    }
 }
 
 fn looks_binary(bytes: &[u8]) -> bool {
@@ -321,7 +402,7 @@ pub fn html_to_text(html: &str) -> String {
 /// in document order.
 pub fn discover_feeds(bytes: &[u8], page_url: &str, content_type: Option<&str>) -> Vec<String> {
     let (html, _) = decode_html(bytes, content_type);
-    let doc = Document::from(html.as_str());
+    let doc = Document::from(&*html);
     let base = url::Url::parse(page_url).ok();
     let mut out = Vec::new();
     for link in doc.select("link[rel~=alternate][href]").iter() {

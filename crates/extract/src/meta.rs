@@ -1,7 +1,7 @@
 //! Page metadata: JSON-LD, OpenGraph and other meta tags, `<time>`, URL dates.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use dom_query::Document;
+use dom_query::{Document, NodeRef};
 use serde_json::Value;
 
 /// Metadata found in the page, before any body extraction.
@@ -39,14 +39,69 @@ fn clean(s: impl AsRef<str>) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// The elements metadata is read from, gathered in one walk over the page
+/// rather than a query (a walk) each.
+#[derive(Default)]
+struct Scan<'a> {
+    metas: Vec<NodeRef<'a>>,
+    json_ld: Vec<NodeRef<'a>>,
+    /// The first `<time>` with a `datetime`, `pubdate` or `itemprop=datePublished`.
+    time: Option<NodeRef<'a>>,
+    html_lang: Option<String>,
+    canonical: Option<NodeRef<'a>>,
+    title: Option<NodeRef<'a>>,
+    /// `h1` and `h2` elements in document order.
+    headings: Vec<NodeRef<'a>>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(doc: &'a Document) -> Self {
+        let mut scan = Scan::default();
+        for node in doc.root().descendants_it() {
+            let Some(name) = node.node_name() else { continue };
+            match name.as_ref() {
+                "meta" if node.has_attr("content") => scan.metas.push(node),
+                "script" if node.attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) => {
+                    scan.json_ld.push(node)
+                }
+                "time"
+                    if scan.time.is_none()
+                        && (node.has_attr("datetime")
+                            || node.has_attr("pubdate")
+                            || node.attr("itemprop").as_deref() == Some("datePublished")) =>
+                {
+                    scan.time = Some(node)
+                }
+                "html" if scan.html_lang.is_none() => scan.html_lang = node.attr("lang").map(|l| l.to_string()),
+                "link" if scan.canonical.is_none() && node.attr("rel").as_deref() == Some("canonical") => {
+                    scan.canonical = Some(node)
+                }
+                "title" if scan.title.is_none() => scan.title = Some(node),
+                "h1" | "h2" => scan.headings.push(node),
+                _ => {}
+            }
+        }
+        scan
+    }
+
+    fn h1s(&self) -> impl Iterator<Item = &NodeRef<'a>> {
+        self.headings.iter().filter(|h| h.node_name().as_deref() == Some("h1"))
+    }
+
+    /// The `<title>` text.
+    fn document_title(&self) -> String {
+        self.title.map(|t| crate::text::normalize_ws(&t.text())).unwrap_or_default()
+    }
+}
+
 /// The page's `<meta>` tags by lower-cased property, name or itemprop; the
 /// first non-empty value of each wins. One pass instead of a query per key.
 struct Metas(std::collections::HashMap<String, String>);
 
 impl Metas {
-    fn new(doc: &Document) -> Self {
+    fn new(scan: &Scan) -> Self {
         let mut map = std::collections::HashMap::new();
-        for m in doc.select("meta[content]").nodes() {
+        for m in &scan.metas {
             let Some(content) = m.attr("content").and_then(clean) else { continue };
             for attr in ["property", "name", "itemprop"] {
                 if let Some(k) = m.attr(attr) {
@@ -68,11 +123,6 @@ impl Metas {
 /// (`DC.date` is `dc:date`).
 fn normalize_key(k: &str) -> String {
     k.trim().to_lowercase().replace('.', ":")
-}
-
-/// The `<title>` text.
-fn document_title(doc: &Document) -> String {
-    crate::text::normalize_ws(&doc.select("title").first().text())
 }
 
 fn word_count(s: &str) -> usize {
@@ -100,8 +150,8 @@ const SEPARATORS: &[char] = &['|', '-', '\\', '/', '>', '»'];
 
 /// Readability.js's title heuristic over `<title>`: drop a site name after a
 /// separator, or before a colon, unless that leaves too little.
-fn article_title(doc: &Document) -> String {
-    let orig = document_title(doc);
+fn article_title(scan: &Scan) -> String {
+    let orig = scan.document_title();
     let mut cur = orig.clone();
     let mut hierarchical = false;
     // " | ", " - ", " / ", " > ", " » " separate a site name.
@@ -120,7 +170,7 @@ fn article_title(doc: &Document) -> String {
         }
     } else if orig.contains(": ") {
         let trimmed = cur.trim().to_string();
-        let matches_heading = doc.select("h1, h2").iter().any(|h| crate::text::normalize_ws(&h.text()) == trimmed);
+        let matches_heading = scan.headings.iter().any(|h| crate::text::normalize_ws(&h.text()) == trimmed);
         if !matches_heading {
             cur = orig[orig.rfind(':').map_or(0, |i| i + 1)..].to_string();
             if word_count(&cur) < 3 {
@@ -130,9 +180,9 @@ fn article_title(doc: &Document) -> String {
             }
         }
     } else if orig.chars().count() > 150 || orig.chars().count() < 15 {
-        let h1s = doc.select("h1");
-        if h1s.length() == 1 {
-            cur = crate::text::normalize_ws(&h1s.text());
+        let mut h1s = scan.h1s();
+        if let (Some(h1), None) = (h1s.next(), h1s.next()) {
+            cur = crate::text::normalize_ws(&h1.text());
         }
     }
     let cur = crate::text::normalize_ws(&cur);
@@ -151,13 +201,10 @@ fn dom_byline(doc: &Document) -> Option<String> {
     for node in doc.root().descendants_it().filter(|n| n.is_element()) {
         let rel = node.attr("rel");
         let itemprop = node.attr("itemprop");
-        let class = node.class().map(|c| c.to_lowercase()).unwrap_or_default();
-        let id = node.id_attr().map(|c| c.to_lowercase()).unwrap_or_default();
         let marked = rel.as_deref() == Some("author")
             || itemprop.as_deref().is_some_and(|i| i.contains("author"))
-            || ["byline", "author", "dateline", "writtenby", "p-author"]
-                .iter()
-                .any(|k| class.contains(k) || id.contains(k));
+            || node.class().is_some_and(|c| names_author(&c))
+            || node.id_attr().is_some_and(|i| names_author(&i));
         if !marked || node.has_attr("hidden") || node.attr("aria-hidden").as_deref() == Some("true") {
             continue;
         }
@@ -176,16 +223,23 @@ fn dom_byline(doc: &Document) -> Option<String> {
     None
 }
 
+/// Whether a class or id names an author block.
+fn names_author(v: &str) -> bool {
+    ["byline", "author", "dateline", "writtenby", "p-author"].iter().any(|k| contains_ignore_case(v, k))
+}
+
+/// Whether `hay` contains the lower-case ASCII `needle`, ignoring ASCII case;
+/// class names are checked on every element, so nothing is allocated.
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// Reads every metadata source of the page.
 pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
-    let metas = Metas::new(doc);
-    let ld = json_ld(doc);
-    let time_el = doc
-        .select(
-            "article time[datetime], main time[datetime], time[itemprop=datePublished], time[pubdate], time[datetime]",
-        )
-        .attr("datetime")
-        .and_then(|t| parse_date(&t));
+    let scan = Scan::new(doc);
+    let metas = Metas::new(&scan);
+    let ld = json_ld(&scan);
+    let time_el = scan.time.and_then(|t| t.attr("datetime")).and_then(|t| parse_date(&t));
     // Precedence follows Readability.js (JSON-LD, then Dublin Core,
     // OpenGraph and Twitter tags), then Tagline's own fallbacks.
     let published = ld
@@ -231,8 +285,8 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
                 "parsely-title",
             ])
         })
-        .or_else(|| clean(article_title(doc)))
-        .or_else(|| clean(doc.select("h1").first().text()));
+        .or_else(|| clean(article_title(&scan)))
+        .or_else(|| scan.h1s().next().and_then(|h| clean(h.text())));
     let byline = ld
         .author
         .clone()
@@ -244,24 +298,23 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
         byline,
         published,
         updated,
-        lang: doc
-            .select("html")
-            .attr("lang")
+        lang: scan
+            .html_lang
             .and_then(clean)
             .or(ld.lang)
             .or_else(|| metas.get(&["og:locale", "language", "content-language"])),
         site_name: metas.get(&["og:site_name", "application-name"]).or(ld.publisher),
         image: metas.get(&["og:image", "og:image:url", "twitter:image", "twitter:image:src"]).or(ld.image),
-        canonical: doc.select("link[rel=canonical]").attr("href").and_then(clean).or_else(|| metas.get(&["og:url"])),
+        canonical: scan.canonical.and_then(|l| l.attr("href")).and_then(clean).or_else(|| metas.get(&["og:url"])),
         description: metas.get(&["og:description", "description", "twitter:description"]),
         article_body: ld.body,
         section: metas.get(&["article:section"]).or(ld.section),
     }
 }
 
-fn json_ld(doc: &Document) -> JsonLd {
+fn json_ld(scan: &Scan) -> JsonLd {
     let mut out = JsonLd::default();
-    for script in doc.select("script[type=\"application/ld+json\" i]").iter() {
+    for script in &scan.json_ld {
         let raw = script.text();
         let raw = raw.trim();
         let raw = raw.strip_prefix("<![CDATA[").unwrap_or(raw);
@@ -278,7 +331,7 @@ fn json_ld(doc: &Document) -> JsonLd {
                 // Readability.js: when both differ, prefer the one that
                 // matches the document title.
                 (Some(n), Some(h)) if n != h => {
-                    let title = document_title(doc);
+                    let title = scan.document_title();
                     if similarity(&h, &title) > 0.75 && similarity(&n, &title) <= 0.75 {
                         Some(h)
                     } else {

@@ -85,6 +85,20 @@ pub fn normalize_ws(s: &str) -> String {
     out
 }
 
+/// The length in characters of [`normalize_ws`]'s result, without building it.
+pub fn normalized_len(s: &str) -> usize {
+    let mut words = 0usize;
+    let chars: usize = s
+        .split(char::is_whitespace)
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            words += 1;
+            w.chars().count()
+        })
+        .sum();
+    chars + words.saturating_sub(1)
+}
+
 fn walk(root: &NodeRef, out: &mut Vec<String>, cur: &mut String) {
     // An explicit stack, not recursion: hostile pages nest elements thousands
     // deep and must not overflow the thread's stack.
@@ -123,6 +137,18 @@ fn walk(root: &NodeRef, out: &mut Vec<String>, cur: &mut String) {
                 stack.push(Step::Leave(block));
                 stack.extend(node.children_it(true).map(Step::Enter));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalized_len_is_the_length_of_the_normalized_text() {
+        for s in ["", "  ", "a", "  a  b\n\n c ", "żółw  ma\tkota", "一 二  三"] {
+            assert_eq!(normalized_len(s), normalize_ws(s).chars().count(), "{s:?}");
         }
     }
 }

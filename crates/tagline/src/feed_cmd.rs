@@ -51,7 +51,7 @@ pub fn run(args: &ParseFeedArgs) -> Result<bool> {
         println!("{}", serde_json::to_string(&out)?);
         return Ok(ok);
     }
-    crate::batch::run(batch_line)?;
+    crate::batch::run_weighted(batch_line, crate::batch::file_size)?;
     Ok(true)
 }
 

@@ -10,6 +10,12 @@ mod feed_cmd;
 mod synth;
 
 use anyhow::{Context, Result};
+
+// DOM building, tokenising and the web's rendering allocate many small
+// objects on every core; mimalloc's per-thread heaps do that markedly faster
+// than glibc's malloc (see docs/benchmarks.md, extraction).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 use cli::{AddArgs, Cli, Command, CrawlArgs, ServeArgs, SourcesCommand};
 use config::FileConfig;

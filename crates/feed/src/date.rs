@@ -10,7 +10,38 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     if s.is_empty() {
         return None;
     }
-    iso(s).or_else(|| short_iso(s)).or_else(|| hungarian(s)).or_else(|| rfc822ish(s))
+    iso(s).or_else(|| short_iso(s)).or_else(|| hungarian(s)).or_else(|| korean(s)).or_else(|| rfc822ish(s))
+}
+
+/// The two forms of Korean blog software, in Korea's time (UTC+9):
+/// "2004년 05월 28일  01:31:15" (OnBlog) and "2004-05-25 오후 11:23:17"
+/// (Nate, with 오전/오후 for a.m./p.m.).
+fn korean(s: &str) -> Option<DateTime<Utc>> {
+    const KST: i32 = 9 * 3600;
+    let hms = |t: &str| -> Option<(u32, u32, u32)> {
+        let mut p = t.split(':');
+        Some((num(p.next()?)?, num(p.next()?)?, num(p.next()?)?))
+    };
+    let words: Vec<&str> = s.split_whitespace().collect();
+    match words.as_slice() {
+        [y, m, d, t] if y.ends_with('년') && m.ends_with('월') && d.ends_with('일') => {
+            let (h, mi, sec) = hms(t)?;
+            let n = |w: &str, suffix: char| num(w.strip_suffix(suffix)?);
+            build(n(y, '년')? as i32, n(m, '월')?, n(d, '일')?, h, mi, sec, KST)
+        }
+        [date, half @ ("오전" | "오후"), t] => {
+            let mut p = date.split('-');
+            let (y, m, d) = (num(p.next()?)?, num(p.next()?)?, num(p.next()?)?);
+            let (h, mi, sec) = hms(t)?;
+            let h = match (*half, h) {
+                ("오후", h) if h < 12 => h + 12,
+                ("오전", 12) => 0,
+                (_, h) => h,
+            };
+            build(y as i32, m, d, h, mi, sec, KST)
+        }
+        _ => None,
+    }
 }
 
 /// ISO 8601's two-digit-year and ordinal forms: "-0312", "-03-12",
@@ -326,6 +357,13 @@ mod tests {
         assert_eq!(p("2003-12-31T10:14:61Z"), "2003-12-31T10:15:01Z");
         assert_eq!(p("Κυρ, 11 Ιούλ 2004 12:00:00 EST"), "2004-07-11T17:00:00Z");
         assert_eq!(p("2004-július-13T9:15-05:00"), "2004-07-13T14:15:00Z");
+    }
+
+    #[test]
+    fn korean_blog_dates_parse_in_korean_time() {
+        assert_eq!(p("2004년 05월 28일  01:31:15"), "2004-05-27T16:31:15Z");
+        assert_eq!(p("2004-05-25 오후 11:23:17"), "2004-05-25T14:23:17Z");
+        assert_eq!(p("2004-05-25 오전 12:05:00"), "2004-05-24T15:05:00Z");
     }
 
     #[test]

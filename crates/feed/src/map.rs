@@ -451,7 +451,7 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
         } else if c.ns == ns::CONTENT && l == "encoded" {
             e.content = e.content.take().or_else(|| content_value(c, cbase));
         } else if c.ns == ns::XHTML && l == "body" {
-            e.content = e.content.take().or_else(|| trimmed(c.inner_xml()));
+            e.content = e.content.take().or_else(|| trimmed(c.inner_xml()).map(|v| resolve_html_uris(&v, cbase)));
         } else if is_atom(c) {
             match l.as_str() {
                 "link" => {

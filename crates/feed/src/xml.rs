@@ -231,7 +231,14 @@ pub fn unescape(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<St
                 Some(hex) => u32::from_str_radix(hex, 16).ok(),
                 None => num.parse::<u32>().ok(),
             };
-            code.and_then(char::from_u32).map(String::from)
+            match code {
+                // Windows-1252 text mislabelled as Unicode: &#146; means
+                // U+2019, as HTML decodes it, not a C1 control character.
+                Some(c @ 0x80..=0x9f) => {
+                    Some(encoding_rs::WINDOWS_1252.decode_without_bom_handling(&[c as u8]).0.into_owned())
+                }
+                _ => code.and_then(char::from_u32).map(String::from),
+            }
         } else {
             match name {
                 "amp" => Some("&".into()),
@@ -567,6 +574,12 @@ mod tests {
         // Found by the feed fuzz target.
         let d = read("<rss><channel><title x=1 \u{be}<item>\u{be}</item></channel></rss>");
         assert!(!d.errors.is_empty());
+    }
+
+    #[test]
+    fn a_windows_1252_character_reference_means_the_windows_1252_character() {
+        let d = read("<a>don&#146;t &#x93;q&#x94;</a>");
+        assert_eq!(d.root.text(), "don\u{2019}t \u{201c}q\u{201d}");
     }
 
     #[test]

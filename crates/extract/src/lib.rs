@@ -138,6 +138,9 @@ pub fn extract_with(
     if rules.keep.is_some() && kept.is_none() {
         warnings.push("the keep rule matched nothing; using the automatic extraction".into());
     }
+    if kept.is_none() {
+        narrow_to_article(&doc);
+    }
     boilerplate::strip(&doc);
     // A page that marks its body with schema.org microdata and puts real
     // prose in it has told us where the article is; readability's scoring
@@ -149,7 +152,6 @@ pub fn extract_with(
     let content_doc = match kept {
         Some(html) => Document::from(html),
         None => {
-            narrow_to_article(&doc);
             let readable = readable(doc, url, || {
                 let doc = Document::from(html.as_str());
                 for sel in &rules.drop {
@@ -157,8 +159,8 @@ pub fn extract_with(
                         found.remove();
                     }
                 }
-                boilerplate::strip(&doc);
                 narrow_to_article(&doc);
+                boilerplate::strip(&doc);
                 doc
             });
             readable.unwrap_or_else(|e| {

@@ -1,11 +1,13 @@
-//! A byte-level pass before parsing that drops scripts, styles, SVG and
-//! comments. More than half of a typical news page's bytes are in them, and
-//! none of it is article text; skipping them halves the HTML parser's work.
-//! JSON-LD scripts are kept: they carry metadata.
+//! A byte-level pass before parsing that drops scripts, styles, SVG,
+//! comments, navigation and `data-*` attributes. More than half of a typical
+//! news page's bytes are in them, and none of it is article text; skipping
+//! them halves the HTML parser's work. JSON-LD scripts are kept: they carry
+//! metadata.
 
-/// Returns the HTML without scripts (except JSON-LD), styles, SVG, noscript
-/// and comments. Never fails: unterminated constructs drop the rest of the
-/// input, as a browser would treat it as script or comment text.
+/// Returns the HTML without scripts (except JSON-LD), styles, SVG, noscript,
+/// comments, navigation-like elements that hold no article, and `data-*`
+/// attributes outside images. Never fails: unterminated constructs drop the
+/// rest of the input, as a browser would treat it as script or comment text.
 pub fn prestrip(html: &str) -> String {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() / 2);
@@ -15,30 +17,37 @@ pub fn prestrip(html: &str) -> String {
         let start = i + off;
         let rest = &bytes[start + 1..];
         let skip_to = if rest.starts_with(b"!--") {
-            Some(find(bytes, start + 4, b"-->").map_or(bytes.len(), |e| e + 3))
+            Some(Ok(find(bytes, start + 4, b"-->").map_or(bytes.len(), |e| e + 3)))
         } else if let Some(name) = element_named(rest, SKIPPED) {
-            skip_element(bytes, start, name)
+            skip_element(bytes, start, name).map(Ok)
         } else if let Some(name) = raw_element(rest) {
             let tag_end = memchr(b'>', &bytes[start..]).map_or(bytes.len(), |e| start + e + 1);
             let open_tag = &bytes[start..tag_end];
             if name == "script" && contains_ci(open_tag, b"ld+json") {
-                None
+                // Kept verbatim: its JSON is read as metadata.
+                Some(Err(raw_end(bytes, tag_end, name)))
             } else {
-                let close = format!("</{name}");
-                Some(
-                    find_ci(bytes, tag_end, close.as_bytes())
-                        .map_or(bytes.len(), |e| memchr(b'>', &bytes[e..]).map_or(bytes.len(), |g| e + g + 1)),
-                )
+                Some(Ok(raw_end(bytes, tag_end, name)))
             }
+        } else if let Some(name) = element_named(rest, VERBATIM) {
+            let tag_end = memchr(b'>', &bytes[start..]).map_or(bytes.len(), |e| start + e + 1);
+            Some(Err(raw_end(bytes, tag_end, name)))
+        } else if let Some((end, tag)) = without_data_attrs(&html[start..]) {
+            out.push_str(&html[copied..start]);
+            out.push_str(&tag);
+            copied = start + end;
+            Some(Err(start + end))
         } else {
             None
         };
+        // Ok: drop up to there; Err: keep, and carry on from there.
         match skip_to {
-            Some(end) => {
+            Some(Ok(end)) => {
                 out.push_str(&html[copied..start]);
                 copied = end;
                 i = end;
             }
+            Some(Err(end)) => i = end,
             None => i = start + 1,
         }
         if i >= bytes.len() {
@@ -187,6 +196,95 @@ fn raw_element(rest: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// Where the raw-text element `name`, whose start tag ends at `tag_end`,
+/// ends: after its end tag, or at the end of the input.
+fn raw_end(bytes: &[u8], tag_end: usize, name: &str) -> usize {
+    let close = format!("</{name}");
+    find_ci(bytes, tag_end, close.as_bytes())
+        .map_or(bytes.len(), |e| memchr(b'>', &bytes[e..]).map_or(bytes.len(), |g| e + g + 1))
+}
+
+/// Elements whose text is not markup, kept as they are: what looks like a
+/// tag inside them is text.
+const VERBATIM: &[&str] = &["title", "textarea", "xmp", "plaintext"];
+
+/// Elements whose every attribute may matter: readability finds lazy-loaded
+/// images' real addresses in attributes of any name.
+const ALL_ATTRS: &[&str] = &["img", "picture", "source", "figure", "video", "audio"];
+
+/// `data-*` attributes that mark ads and players for the boilerplate pass.
+const KEPT_DATA_ATTRS: &[&str] = &["data-ad-unit", "data-ad-slot", "data-slot", "data-player"];
+
+/// The start tag at the head of `html` without its `data-*` attributes,
+/// and where the tag ends; `None` when it has none to drop (or is not a
+/// well-formed start tag, which is left to the parser). Scripts' state lives
+/// in these attributes; the extractor never reads them, and they are a tenth
+/// of a typical page's bytes after scripts are gone.
+fn without_data_attrs(html: &str) -> Option<(usize, String)> {
+    let b = html.as_bytes();
+    let name_len = b.get(1..)?.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+    if name_len == 0 || !b[1].is_ascii_alphabetic() {
+        return None;
+    }
+    if ALL_ATTRS.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(&b[1..1 + name_len])) {
+        return None;
+    }
+    // Spans of the attributes to drop, each with the whitespace before it.
+    let mut drops: Vec<(usize, usize)> = Vec::new();
+    let mut i = 1 + name_len;
+    loop {
+        let ws = i;
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'>' => break,
+            b'<' | b'"' | b'\'' => return None,
+            _ => {}
+        }
+        let name_start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let name = &b[name_start..i];
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if b.get(j) == Some(&b'=') {
+            j += 1;
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            match *b.get(j)? {
+                q @ (b'"' | b'\'') => j += 1 + memchr(q, &b[j + 1..])? + 1,
+                _ => {
+                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                        j += 1;
+                    }
+                }
+            }
+            i = j;
+        }
+        let is_data = name.len() > 5 && name[..5].eq_ignore_ascii_case(b"data-");
+        if is_data && !KEPT_DATA_ATTRS.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(name)) {
+            drops.push((ws, i));
+        }
+    }
+    let end = i + 1;
+    if drops.is_empty() {
+        return None;
+    }
+    let mut tag = String::with_capacity(end);
+    let mut from = 0;
+    for (a, z) in drops {
+        tag.push_str(&html[from..a]);
+        from = z;
+    }
+    tag.push_str(&html[from..end]);
+    Some((end, tag))
+}
+
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
     memchr::memchr(needle, hay)
 }
@@ -215,6 +313,29 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::prestrip;
+
+    #[test]
+    fn data_attributes_are_dropped_from_tags_but_not_from_images_or_text() {
+        let html = r#"<div class="a" data-x='1>2' data-ad-slot=top data-y=z id=b><img data-src="i.jpg"><title><b data-t=1></title><p data-q="">t</p>"#;
+        assert_eq!(
+            prestrip(html),
+            r#"<div class="a" data-ad-slot=top id=b><img data-src="i.jpg"><title><b data-t=1></title><p>t</p>"#
+        );
+    }
+
+    #[test]
+    fn json_ld_is_kept_verbatim() {
+        let html = r#"<script type="application/ld+json">{"articleBody": "<p data-x=\"1\">a</p>"}</script><p>b</p>"#;
+        assert_eq!(prestrip(html), html);
+    }
+
+    #[test]
+    fn a_malformed_tag_is_left_to_the_parser() {
+        for html in [r#"<div data-x="unterminated>text"#, "<div data-x=1", "<div a=\"b\"c data-x=1>"] {
+            let out = prestrip(html);
+            assert!(out.len() <= html.len(), "{out}");
+        }
+    }
 
     #[test]
     fn scripts_styles_and_comments_are_dropped() {

@@ -16,7 +16,7 @@ pub use charset::{charset_param, decode_html};
 pub use meta::parse_date;
 
 use chrono::{DateTime, Utc};
-use dom_query::Document;
+use dom_query::{Document, NodeRef};
 
 /// Why a page could not be extracted at all.
 #[derive(Debug, thiserror::Error)]
@@ -121,12 +121,8 @@ pub fn extract_with(
     };
     let doc = Document::from(html.as_str());
     let meta = meta::read(&doc, url);
-    for sel in &rules.drop {
-        match doc.try_select(sel) {
-            Some(found) => found.remove(),
-            None if !is_valid_selector(sel) => warnings.push(format!("ignored the invalid drop rule {sel:?}")),
-            None => {}
-        }
+    for sel in apply_drop_rules(&doc, rules) {
+        warnings.push(format!("ignored the invalid drop rule {sel:?}"));
     }
     let kept = rules.keep.as_deref().and_then(|sel| {
         let found = doc.try_select(sel);
@@ -152,17 +148,7 @@ pub fn extract_with(
     let content_doc = match kept {
         Some(html) => Document::from(html),
         None => {
-            let readable = readable(doc, url, || {
-                let doc = Document::from(html.as_str());
-                for sel in &rules.drop {
-                    if let Some(found) = doc.try_select(sel) {
-                        found.remove();
-                    }
-                }
-                narrow_to_article(&doc);
-                boilerplate::strip(&doc);
-                doc
-            });
+            let readable = readable(doc, url, || readability_input(&html, rules));
             readable.unwrap_or_else(|e| {
                 warnings.push(format!("readability found no main content ({e}); using the whole body"));
                 let doc = Document::from(html.as_str());
@@ -171,10 +157,7 @@ pub fn extract_with(
             })
         }
     };
-    let content = ["#readability-page-1", "body"]
-        .iter()
-        .find_map(|sel| content_doc.select_single(sel).nodes().first().copied())
-        .unwrap_or_else(|| content_doc.root());
+    let content = content_root(&content_doc);
     boilerplate::strip_link_lists(&content);
     let title_norm = meta.title.as_deref().map(text::normalize_ws);
     let mut paragraphs: Vec<String> =
@@ -224,21 +207,17 @@ pub fn extract_with(
 /// The HTML after each stage of [`extract`], for the `stages` example.
 #[doc(hidden)]
 pub fn debug_stages(bytes: &[u8]) -> Vec<(&'static str, String)> {
-    let (html, _) = decode_html(bytes, None);
-    let html = prestrip::prestrip(&html);
-    let html = prestrip::cap_depth(&html, prestrip::MAX_DEPTH).into_owned();
+    let html = debug_input(bytes);
     let doc = Document::from(html.as_str());
     let mut out = vec![("decoded", doc.html().to_string())];
+    narrow_to_article(&doc);
     boilerplate::strip(&doc);
     out.push(("boilerplate stripped", doc.html().to_string()));
-    let content = dom_smoothie::Readability::with_document(doc, None, None)
-        .and_then(|mut r| r.parse())
-        .map(|a| a.content.to_string())
-        .unwrap_or_default();
-    out.push(("readability", content.clone()));
-    let content_doc = Document::from(content.as_str());
-    boilerplate::strip_link_lists(&content_doc.root());
-    out.push(("link lists stripped", text::render(&content_doc.root())));
+    let content_doc = readable(doc, None, || readability_input(&html, &Rules::default())).unwrap_or_default();
+    let content = content_root(&content_doc);
+    out.push(("readability", content.html().to_string()));
+    boilerplate::strip_link_lists(&content);
+    out.push(("link lists stripped", text::render(&content)));
     out
 }
 
@@ -252,31 +231,40 @@ pub fn debug_timings(bytes: &[u8]) -> Vec<(&'static str, std::time::Duration)> {
         out.push((name, t.elapsed()));
         t = Instant::now();
     };
-    let (html, _) = decode_html(bytes, None);
-    lap("decode", &mut out);
-    let html = prestrip::prestrip(&html);
-    let html = prestrip::cap_depth(&html, prestrip::MAX_DEPTH).into_owned();
-    lap("prestrip", &mut out);
+    let html = debug_input(bytes);
+    lap("decode and prestrip", &mut out);
     let doc = Document::from(html.as_str());
     lap("parse", &mut out);
     let _meta = meta::read(&doc, None);
     lap("metadata", &mut out);
+    narrow_to_article(&doc);
     boilerplate::strip(&doc);
     lap("boilerplate", &mut out);
-    let content = dom_smoothie::Readability::with_document(doc, None, Some(readability_config()))
-        .and_then(|mut r| r.parse())
-        .map(|a| a.content.to_string())
-        .unwrap_or_default();
+    let content_doc = readable(doc, None, || readability_input(&html, &Rules::default())).unwrap_or_default();
     lap("readability", &mut out);
-    let content_doc = Document::from(content.as_str());
-    lap("parse content", &mut out);
-    boilerplate::strip_link_lists(&content_doc.root());
+    let content = content_root(&content_doc);
+    boilerplate::strip_link_lists(&content);
     lap("link lists", &mut out);
-    let _text = text::render(&content_doc.root());
+    let _text = text::render(&content);
     lap("render text", &mut out);
-    let _html = sanitize(&content, None);
+    let _html = sanitize(&content.html(), None);
     lap("sanitize", &mut out);
     out
+}
+
+/// The decoded, pre-stripped HTML the debug helpers start from.
+fn debug_input(bytes: &[u8]) -> String {
+    let (html, _) = decode_html(bytes, None);
+    prestrip::cap_depth(&prestrip::prestrip(&html), prestrip::MAX_DEPTH).into_owned()
+}
+
+/// The element holding the chosen content: readability's wrapper, else the
+/// body of a kept or fallback fragment.
+fn content_root(content_doc: &Document) -> NodeRef<'_> {
+    ["#readability-page-1", "body"]
+        .iter()
+        .find_map(|sel| content_doc.select_single(sel).nodes().first().copied())
+        .unwrap_or_else(|| content_doc.root())
 }
 
 /// dom_smoothie's settings: JSON-LD is already read by `meta`, and a higher
@@ -290,6 +278,31 @@ fn readability_config() -> dom_smoothie::Config {
     }
 }
 
+/// Removes what the source's drop rules select; returns the rules that are
+/// not valid selectors.
+fn apply_drop_rules<'r>(doc: &Document, rules: &'r Rules) -> Vec<&'r str> {
+    let mut invalid = Vec::new();
+    for sel in &rules.drop {
+        match doc.try_select(sel) {
+            Some(found) => found.remove(),
+            None if !is_valid_selector(sel) => invalid.push(sel.as_str()),
+            None => {}
+        }
+    }
+    invalid
+}
+
+/// The page as readability gets it: parsed, without what the drop rules
+/// select, narrowed to its article, boilerplate removed. (The first pass in
+/// [`extract_with`] does the same steps around its metadata and keep rule.)
+fn readability_input(html: &str, rules: &Rules) -> Document {
+    let doc = Document::from(html);
+    apply_drop_rules(&doc, rules);
+    narrow_to_article(&doc);
+    boilerplate::strip(&doc);
+    doc
+}
+
 /// Runs readability over `doc` as its `parse` would, one attempt per
 /// policy from strict to raw, taking the first that finds enough text or else
 /// the longest. Unlike `parse`, the strict attempt runs on `doc` itself:
@@ -301,18 +314,14 @@ fn readable(
     url: Option<&str>,
     again: impl FnOnce() -> Document,
 ) -> Result<Document, dom_smoothie::ReadabilityError> {
-    use dom_smoothie::ParsePolicy;
+    use dom_smoothie::{ParsePolicy, ReadabilityError};
     let cfg = readability_config();
+    let fresh = std::cell::LazyCell::new(again);
     let mut first = Some(doc);
-    let mut again = Some(again);
-    let mut fresh: Option<Document> = None;
     let mut best: Option<(usize, Document)> = None;
-    let mut failure = None;
+    let mut failure = ReadabilityError::GrabFailed;
     for policy in [ParsePolicy::Strict, ParsePolicy::Moderate, ParsePolicy::Clean, ParsePolicy::Raw] {
-        let doc = match first.take() {
-            Some(doc) => doc,
-            None => fresh.get_or_insert_with(|| again.take().map(|f| f()).unwrap_or_default()).clone(),
-        };
+        let doc = first.take().unwrap_or_else(|| Document::clone(&fresh));
         let mut r = dom_smoothie::Readability::with_document(doc, url, Some(cfg.clone()))?;
         match r.parse_with_policy(policy) {
             Ok(a) => {
@@ -324,39 +333,36 @@ fn readable(
                     best = Some((n, r.doc));
                 }
             }
-            Err(e @ dom_smoothie::ReadabilityError::TooManyElements(..)) => return Err(e),
-            Err(e) => failure = Some(e),
+            Err(e @ ReadabilityError::TooManyElements(..)) => return Err(e),
+            Err(e) => failure = e,
         }
     }
-    best.map(|(_, doc)| doc).ok_or(failure.unwrap_or(dom_smoothie::ReadabilityError::GrabFailed))
+    best.map(|(_, doc)| doc).ok_or(failure)
 }
 
-/// The single `itemprop="articleBody"` element, when it holds most of the
-/// page's prose.
-fn marked_body(doc: &Document) -> Option<String> {
-    let found = doc.select("[itemprop=articleBody]");
+/// The one element `sel` selects, when it holds at least 500 characters of
+/// prose and 80% of the page's.
+fn holds_most_prose<'a>(doc: &'a Document, sel: &str) -> Option<NodeRef<'a>> {
+    let found = doc.select(sel);
     if found.length() != 1 {
         return None;
     }
     let node = *found.nodes().first()?;
     let inside = boilerplate::prose_chars(&node);
-    let total = boilerplate::prose_chars(&doc.root());
-    (inside >= 500 && inside * 10 >= total * 8).then(|| node.html().to_string())
+    (inside >= 500 && inside * 10 >= boilerplate::prose_chars(&doc.root()) * 8).then_some(node)
+}
+
+/// The single `itemprop="articleBody"` element, when it holds most of the
+/// page's prose.
+fn marked_body(doc: &Document) -> Option<String> {
+    holds_most_prose(doc, "[itemprop=articleBody]").map(|node| node.html().to_string())
 }
 
 /// When one `<article>` element holds most of the page's prose, removes
 /// everything around it, so that readability scores and cleans that
 /// article alone rather than the whole page.
 fn narrow_to_article(doc: &Document) {
-    let found = doc.select("article");
-    if found.length() != 1 {
-        return;
-    }
-    let Some(node) = found.nodes().first().copied() else { return };
-    let inside = boilerplate::prose_chars(&node);
-    if inside < 500 || inside * 10 < boilerplate::prose_chars(&doc.root()) * 8 {
-        return;
-    }
+    let Some(node) = holds_most_prose(doc, "article") else { return };
     let mut cur = node;
     while let Some(parent) = cur.parent() {
         if parent.node_name().as_deref() == Some("html") {

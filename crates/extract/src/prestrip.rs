@@ -16,39 +16,38 @@ pub fn prestrip(html: &str) -> String {
     while let Some(off) = memchr(b'<', &bytes[i..]) {
         let start = i + off;
         let rest = &bytes[start + 1..];
-        let skip_to = if rest.starts_with(b"!--") {
-            Some(Ok(find(bytes, start + 4, b"-->").map_or(bytes.len(), |e| e + 3)))
+        let next = if rest.starts_with(b"!--") {
+            Next::Drop(find(bytes, start + 4, b"-->").map_or(bytes.len(), |e| e + 3))
         } else if let Some(name) = element_named(rest, SKIPPED) {
-            skip_element(bytes, start, name).map(Ok)
+            skip_element(bytes, start, name).map_or(Next::Scan, Next::Drop)
         } else if let Some(name) = raw_element(rest) {
             let tag_end = memchr(b'>', &bytes[start..]).map_or(bytes.len(), |e| start + e + 1);
-            let open_tag = &bytes[start..tag_end];
-            if name == "script" && contains_ci(open_tag, b"ld+json") {
-                // Kept verbatim: its JSON is read as metadata.
-                Some(Err(raw_end(bytes, tag_end, name)))
+            let end = raw_end(bytes, tag_end, name);
+            // JSON-LD is kept verbatim: it is read as metadata.
+            if name == "script" && contains_ci(&bytes[start..tag_end], b"ld+json") {
+                Next::Keep(end)
             } else {
-                Some(Ok(raw_end(bytes, tag_end, name)))
+                Next::Drop(end)
             }
         } else if let Some(name) = element_named(rest, VERBATIM) {
             let tag_end = memchr(b'>', &bytes[start..]).map_or(bytes.len(), |e| start + e + 1);
-            Some(Err(raw_end(bytes, tag_end, name)))
+            Next::Keep(raw_end(bytes, tag_end, name))
         } else if let Some((end, tag)) = without_data_attrs(&html[start..]) {
             out.push_str(&html[copied..start]);
             out.push_str(&tag);
             copied = start + end;
-            Some(Err(start + end))
+            Next::Keep(start + end)
         } else {
-            None
+            Next::Scan
         };
-        // Ok: drop up to there; Err: keep, and carry on from there.
-        match skip_to {
-            Some(Ok(end)) => {
+        match next {
+            Next::Drop(end) => {
                 out.push_str(&html[copied..start]);
                 copied = end;
                 i = end;
             }
-            Some(Err(end)) => i = end,
-            None => i = start + 1,
+            Next::Keep(end) => i = end,
+            Next::Scan => i = start + 1,
         }
         if i >= bytes.len() {
             break;
@@ -58,6 +57,16 @@ pub fn prestrip(html: &str) -> String {
         out.push_str(&html[copied..]);
     }
     out
+}
+
+/// What to do after a `<` at `start`.
+enum Next {
+    /// Drop the input from `start` up to this offset.
+    Drop(usize),
+    /// Keep the input as it is up to this offset, and look on from there.
+    Keep(usize),
+    /// Nothing here: look on from the next byte.
+    Scan,
 }
 
 /// Ordinary elements the extractor always removes. Unlike scripts they can

@@ -1,7 +1,7 @@
-//! Storage: the [`Store`] trait every backend implements, and the SQLite backend.
+//! Storage: the [`Store`] trait and its two backends, SQLite and PostgreSQL.
 //!
 //! All SQL in Tagline lives in this crate. The trait speaks domain types only,
-//! so a PostgreSQL backend can sit beside SQLite without callers changing.
+//! so callers never know which backend they use.
 
 pub mod migrate;
 mod postgres;
@@ -9,6 +9,19 @@ mod sqlite;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+
+// The column lists both backends select and read back by position: one
+// definition, so their row mappers cannot drift apart.
+
+/// A source's columns, in the order `source_from_row` reads them.
+const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts, s.extract_keep, s.extract_drop";
+/// How many columns [`SOURCE_COLS`] has.
+const SOURCE_NCOLS: usize = 16;
+/// An article's columns (whether its image is stored last), in the order
+/// `article_from_row` reads them; its source's columns follow.
+const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id, EXISTS (SELECT 1 FROM article_images i WHERE i.article_id = a.id)";
+/// How many columns [`ARTICLE_COLS`] has.
+const ARTICLE_NCOLS: usize = 15;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -111,9 +111,6 @@ fn redact(url: &str) -> String {
     }
 }
 
-const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts, s.extract_keep, s.extract_drop";
-const SOURCE_NCOLS: usize = 16;
-
 fn source_from_row(r: &Row, off: usize) -> Result<Source> {
     let url = |s: Option<String>| s.and_then(|s| FeedUrl::parse(&s).ok());
     let feed: String = r.try_get(off + 4)?;
@@ -143,9 +140,6 @@ fn source_from_row(r: &Row, off: usize) -> Result<Source> {
         },
     })
 }
-
-const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id, EXISTS (SELECT 1 FROM article_images i WHERE i.article_id = a.id)";
-const ARTICLE_NCOLS: usize = 15;
 
 fn article_from_row(r: &Row) -> Result<Article> {
     let source = source_from_row(r, ARTICLE_NCOLS)?;

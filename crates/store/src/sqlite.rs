@@ -130,8 +130,6 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts, s.extract_keep, s.extract_drop";
-
 fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
     let url = |s: Option<String>| s.and_then(|s| FeedUrl::parse(&s).ok());
     let feed: String = r.get(off + 4)?;
@@ -158,9 +156,6 @@ fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
         },
     })
 }
-
-const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id, EXISTS (SELECT 1 FROM article_images i WHERE i.article_id = a.id)";
-const ARTICLE_NCOLS: usize = 15;
 
 fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
     let source = source_from_row(r, ARTICLE_NCOLS)?;

@@ -45,7 +45,7 @@ pub fn read_page(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Inflates an ordinary single-member gzip file in one call with
-/// libdeflate, about twice as fast as streaming. Anything else (several
+/// libdeflate, faster than streaming through flate2. Anything else (several
 /// members, a trailer whose size is wrong or over `limit`, corrupt data)
 /// returns `None`, for the bounded streaming decoder to handle.
 fn gunzip_whole(raw: &[u8], limit: usize) -> Option<Vec<u8>> {

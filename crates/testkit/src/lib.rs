@@ -73,15 +73,17 @@ fn start_cluster() -> String {
         l.local_addr().unwrap().port()
     };
     // A watchdog shell stops the server when this test process ends, pass,
-    // fail or crash. It signals the postmaster itself (its PID file), since
-    // `runuser` does not pass SIGINT on to the server it started.
+    // fail or crash, then removes its folder (a quarter of a gigabyte each).
+    // It signals the postmaster itself (its PID file), since `runuser` does
+    // not pass SIGINT on to the server it started.
     let postgres = pg_bin("postgres");
     let me = std::process::id();
     let runner = if is_root() { "runuser -u postgres -- ".to_string() } else { String::new() };
     let script = format!(
         "{runner}{pg} -D {data} -p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 >{dir}/log 2>&1 & pg=$!; \
          while kill -0 {me} 2>/dev/null; do sleep 0.5; done; \
-         kill -INT $(head -1 {data}/postmaster.pid 2>/dev/null) 2>/dev/null || kill -INT $pg; wait $pg",
+         kill -INT $(head -1 {data}/postmaster.pid 2>/dev/null) 2>/dev/null || kill -INT $pg; wait $pg; \
+         for i in $(seq 50); do [ -e {data}/postmaster.pid ] || break; sleep 0.2; done; rm -rf {dir}",
         pg = postgres.display(),
         data = data.display(),
         dir = dir.display(),

@@ -5,9 +5,11 @@
 mod discover;
 mod pipeline;
 pub mod schedule;
+mod stories;
 
 pub use discover::{discover_feed, DiscoverError, Discovered};
 pub use pipeline::build_article;
+pub use stories::StoryMatcher;
 
 use chrono::Duration;
 use fetch::{FetchError, Fetcher, Validators};
@@ -15,8 +17,7 @@ use futures::stream::{self, StreamExt};
 use model::{Clock, FeedUrl, Source};
 use std::collections::HashMap;
 use std::sync::Arc;
-use store::{FetchOutcome, Store, StoryAssignment};
-use tokio::sync::Mutex;
+use store::{FetchOutcome, Store};
 
 /// Crawl settings.
 #[derive(Clone, Debug)]
@@ -80,9 +81,9 @@ pub struct Crawler {
     fetcher: Fetcher,
     clock: Clock,
     config: CrawlConfig,
-    /// Story matching must see every earlier insert, so assignment and
-    /// insertion happen one article at a time across all sources.
-    assign: Arc<Mutex<()>>,
+    /// Assigns stories and stores batches; shared by every source so that
+    /// each batch is matched against every earlier one.
+    stories: Arc<StoryMatcher>,
     /// Clients for sources with operator-trusted intranet hosts, by host set.
     trusted: Arc<std::sync::Mutex<HashMap<Vec<String>, Fetcher>>>,
 }
@@ -90,7 +91,7 @@ pub struct Crawler {
 impl Crawler {
     /// A crawler over `store`, fetching with `fetcher`.
     pub fn new(store: Arc<dyn Store>, fetcher: Fetcher, clock: Clock, config: CrawlConfig) -> Self {
-        Self { store, fetcher, clock, config, assign: Arc::new(Mutex::new(())), trusted: Arc::default() }
+        Self { store, fetcher, clock, config, stories: Arc::new(StoryMatcher::new()), trusted: Arc::default() }
     }
 
     /// The client for a source: the shared one, or one that also trusts the
@@ -230,47 +231,66 @@ impl Crawler {
         } else {
             self.store.tag_rules().await.map_err(|e| CrawlError::from(e.to_string()))?
         };
-        // Each article is stored as soon as it is ready (in feed order), so a
-        // crash loses only the articles still in flight.
-        let mut built = stream::iter(fresh)
+        // Articles are stored in batches of what is ready (in feed order), one
+        // transaction each, so a crash loses only the batches still in
+        // flight; the next crawl finds them missing and stores them.
+        let in_flight = if fetch_pages { self.config.page_concurrency.max(1) } else { FEED_BATCH };
+        let prepared = stream::iter(fresh)
             .map(|entry| {
                 let fetcher = fetcher.clone();
                 let src = src.clone();
                 let now = self.clock.now();
                 async move { pipeline::prepare(&fetcher, &src, entry, fetch_pages, now).await }
             })
-            .buffered(self.config.page_concurrency.max(1));
-        while let Some(item) = built.next().await {
-            match item {
-                Ok((article, warnings)) => {
-                    report.warnings.extend(warnings);
-                    let title = article.title.clone();
-                    match self.assign_and_insert(article, &rules).await {
-                        Ok(Some(id)) => report.stored.push((id, title)),
-                        Ok(None) => {}
-                        Err(e) => return Err(format!("could not store {title:?}: {e}").into()),
+            .buffered(in_flight);
+        // Without page fetches the whole feed is ready at once: one batch.
+        // With them, each batch is whatever pages are done, so that a slow
+        // page does not hold back the stored ones.
+        let mut batches =
+            if fetch_pages { prepared.ready_chunks(FEED_BATCH).boxed() } else { prepared.chunks(FEED_BATCH).boxed() };
+        while let Some(ready) = batches.next().await {
+            let mut batch = Vec::with_capacity(ready.len());
+            for item in ready {
+                match item {
+                    Ok((mut article, warnings)) => {
+                        report.warnings.extend(warnings);
+                        apply_tag_rules(&mut article, &rules);
+                        batch.push(article);
                     }
+                    Err(w) => report.warnings.push(w),
                 }
-                Err(w) => report.warnings.push(w),
+            }
+            let titles: Vec<String> = batch.iter().map(|a| a.title.clone()).collect();
+            let stored = self
+                .stories
+                .store_batch(self.store.as_ref(), batch)
+                .await
+                .map_err(|e| format!("could not store {} articles: {e}", titles.len()))?;
+            for (s, title) in stored.into_iter().zip(titles) {
+                if let Some(s) = s {
+                    report.stored.push((s.id, title));
+                }
             }
         }
         outcome.at = self.clock.now();
         Ok(outcome)
     }
-
-    async fn assign_and_insert(
-        &self,
-        mut article: model::NewArticle,
-        rules: &[model::TagRule],
-    ) -> Result<Option<i64>, store::StoreError> {
-        apply_tag_rules(&mut article, rules);
-        let _guard = self.assign.lock().await;
-        let found =
-            find_story(self.store.as_ref(), &article.title, &article.text, &article.tags, article.published).await?;
-        let assignment = found.story.map_or(StoryAssignment::New, StoryAssignment::Join);
-        self.store.insert_article(article, assignment).await
-    }
 }
+
+/// Runs CPU-bound work (extraction, enrichment, story features) on the
+/// rayon pool, one thread per core, and awaits its result. Tokio's blocking
+/// pool would start a thread per task, hundreds at a crawl's peak.
+pub(crate) async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.await.ok()
+}
+
+/// Articles stored per transaction at most, and feed entries prepared at
+/// once when no page is fetched.
+const FEED_BATCH: usize = 64;
 
 /// The story a new article joins, if any, and how many candidates were
 /// weighed.

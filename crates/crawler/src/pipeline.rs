@@ -25,22 +25,34 @@ pub(crate) async fn prepare(
             entry.title.clone().or(entry.guid()).unwrap_or_default()
         ));
     };
-    let mut extracted = None;
+    let mut page = None;
     if fetch_pages {
         match fetcher.get_page(&link).await {
-            Ok(page) => match extract::extract_with(
-                &page.body,
-                Some(page.final_url.as_str()),
-                page.content_type.as_deref(),
-                &src.extract_rules,
-            ) {
-                Ok(x) => extracted = Some(x),
-                Err(e) => warnings.push(format!("{}: {link}: {e}; using the feed's text", src.name)),
-            },
+            Ok(p) => page = Some(p),
             Err(e) => warnings.push(format!("{}: {e}; using the feed's text", src.name)),
         }
     }
-    let mut article = build_article(src, entry, link.as_str(), extracted, now);
+    // Extraction and enrichment are CPU work: off the async workers, so
+    // that fetches keep flowing and both cores are used.
+    let owned = src.clone();
+    let (article, extract_warning) = crate::cpu(move || {
+        let mut warning = None;
+        let extracted = page.and_then(|page| {
+            extract::extract_with(
+                &page.body,
+                Some(page.final_url.as_str()),
+                page.content_type.as_deref(),
+                &owned.extract_rules,
+            )
+            .map_err(|e| warning = Some(format!("{}: {link}: {e}; using the feed's text", owned.name)))
+            .ok()
+        });
+        (build_article(&owned, entry, link.as_str(), extracted, now), warning)
+    })
+    .await
+    .ok_or_else(|| format!("{}: preparing an article failed", src.name))?;
+    warnings.extend(extract_warning);
+    let mut article = article;
     if fetch_pages {
         article.image_data = fetch_image(fetcher, article.image.as_deref()).await;
     }

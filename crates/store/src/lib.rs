@@ -119,6 +119,43 @@ pub enum StoryAssignment {
     New,
     /// Join an existing story.
     Join(i64),
+    /// Join the story of an earlier article in the same batch (its index in
+    /// the batch), whose story is only known once it is stored. Starts a new
+    /// story if that article was not stored (already known) or the index
+    /// does not point back.
+    WithBatch(usize),
+}
+
+/// Where a stored article went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stored {
+    /// The article's id.
+    pub id: i64,
+    /// The story it joined or leads.
+    pub story_id: i64,
+}
+
+/// What to look for when matching one new article to a story: its entity
+/// keys and its time window.
+#[derive(Clone, Debug)]
+pub struct CandidateQuery {
+    /// Keys of the article's entity tags.
+    pub entity_keys: Vec<String>,
+    /// Start of the window.
+    pub from: DateTime<Utc>,
+    /// End of the window.
+    pub to: DateTime<Utc>,
+}
+
+/// A story-matching candidate as the tag index finds it, before its text is
+/// read: the crawler keeps recent articles' features in memory and reads
+/// only the ones it lacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CandidateRef {
+    /// Article id.
+    pub id: i64,
+    /// Its story.
+    pub story_id: Option<i64>,
 }
 
 /// A recent article, as story matching needs it.
@@ -243,7 +280,13 @@ pub trait Store: Send + Sync {
     async fn known_entries(&self, source_id: i64, keys: &[String]) -> Result<Vec<String>>;
     /// Stores an article with its tags. Returns `None` when it was already
     /// stored (same source and guid, or same URL): ingest is idempotent.
-    async fn insert_article(&self, article: NewArticle, story: StoryAssignment) -> Result<Option<i64>>;
+    async fn insert_article(&self, article: NewArticle, story: StoryAssignment) -> Result<Option<i64>> {
+        Ok(self.insert_articles(vec![(article, story)]).await?.pop().flatten().map(|s| s.id))
+    }
+    /// Stores a batch of articles in one transaction, in order: all or
+    /// none. Each result is where the article went, or `None` for an
+    /// article already stored.
+    async fn insert_articles(&self, batch: Vec<(NewArticle, StoryAssignment)>) -> Result<Vec<Option<Stored>>>;
     /// A page of articles, newest first.
     async fn list_articles(&self, query: &ArticleQuery) -> Result<Vec<Article>>;
     /// One article.
@@ -253,7 +296,7 @@ pub trait Store: Send + Sync {
     /// Story-matching candidates for a new article, found through the tag
     /// index rather than by scanning: articles in the window that share one
     /// of `entity_keys` (the newest `limit`), plus the newest `recent` of
-    /// the window whatever their tags.
+    /// the window whatever their tags. Newest first.
     async fn story_candidates(
         &self,
         entity_keys: &[String],
@@ -261,7 +304,23 @@ pub trait Store: Send + Sync {
         to: DateTime<Utc>,
         limit: usize,
         recent: usize,
-    ) -> Result<Vec<StoryCandidate>>;
+    ) -> Result<Vec<StoryCandidate>> {
+        let query = CandidateQuery { entity_keys: entity_keys.to_vec(), from, to };
+        let refs = self.story_candidate_refs(vec![query], limit, recent).await?.pop().unwrap_or_default();
+        let ids: Vec<i64> = refs.iter().map(|r| r.id).collect();
+        self.story_candidates_by_ids(&ids).await
+    }
+    /// For each query, what [`Store::story_candidates`] would find, as ids
+    /// only, newest first; all queries in one round trip.
+    async fn story_candidate_refs(
+        &self,
+        queries: Vec<CandidateQuery>,
+        limit: usize,
+        recent: usize,
+    ) -> Result<Vec<Vec<CandidateRef>>>;
+    /// The candidates with these ids, with their text's opening and their
+    /// entity tags, newest first.
+    async fn story_candidates_by_ids(&self, ids: &[i64]) -> Result<Vec<StoryCandidate>>;
     /// The most used tags among articles published since `since`.
     async fn top_tags(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<TagCount>>;
     /// A tag by name, case-insensitively.

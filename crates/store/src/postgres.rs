@@ -355,7 +355,7 @@ impl Store for PgStore {
         Ok(keys.iter().filter(|k| found.contains(*k)).cloned().collect())
     }
 
-    async fn insert_article(&self, a: NewArticle, story: StoryAssignment) -> Result<Option<i64>> {
+    async fn insert_articles(&self, batch: Vec<(NewArticle, StoryAssignment)>) -> Result<Vec<Option<Stored>>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         // Not waiting for the WAL flush at commit keeps row locks (tag
@@ -364,80 +364,18 @@ impl Store for PgStore {
         // source's articles, and the WAL is flushed in order, so a feed's new
         // validators are never durable without the articles before them.
         tx.batch_execute("SET LOCAL synchronous_commit TO OFF").await?;
-        let inserted = tx
-            .query_opt(
-                "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                 ON CONFLICT DO NOTHING RETURNING id",
-                &[
-                    &a.source_id,
-                    &a.url,
-                    &a.guid,
-                    &a.title,
-                    &a.author,
-                    &ts(a.published),
-                    &a.updated.map(ts),
-                    &a.lang,
-                    &a.category.map(|c| c.label()),
-                    &a.text,
-                    &a.html,
-                    &a.excerpt,
-                    &a.image,
-                    &ts(a.fetched),
-                ],
-            )
-            .await?;
-        let Some(row) = inserted else { return Ok(None) };
-        let id: i64 = row.get(0);
-        let story_id: i64 = match story {
-            StoryAssignment::Join(sid)
-                if tx.query_opt("SELECT 1 FROM stories WHERE id = $1", &[&sid]).await?.is_some() =>
-            {
-                sid
-            }
-            _ => tx
-                .query_one(
-                    "INSERT INTO stories (lead_article_id, created_at) VALUES ($1, $2) RETURNING id",
-                    &[&id, &ts(a.fetched)],
-                )
-                .await?
-                .get(0),
-        };
-        tx.execute("UPDATE articles SET story_id = $2 WHERE id = $1", &[&id, &story_id]).await?;
-        if let Some(img) = &a.image_data {
-            tx.execute(
-                "INSERT INTO article_images (article_id, content_type, data) VALUES ($1, $2, $3)",
-                &[&id, &img.content_type, &img.bytes],
-            )
-            .await?;
-        }
-        // Look up first: ON CONFLICT DO UPDATE would lock an existing tag's
-        // row until commit, serialising every worker on popular tags.
-        let find = tx.prepare_cached("SELECT id FROM tags WHERE key = $1").await?;
-        let create = tx
-            .prepare_cached(
-                "INSERT INTO tags (key, name, kind) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING id",
-            )
-            .await?;
-        let link = tx
-            .prepare_cached(
-                "INSERT INTO article_tags (article_id, tag_id, score, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            )
-            .await?;
-        for t in &a.tags {
-            let key = t.name.key();
-            let tag_id: i64 = match tx.query_opt(&find, &[&key]).await? {
-                Some(row) => row.get(0),
-                None => match tx.query_opt(&create, &[&key, &t.name.as_str(), &t.kind.as_str()]).await? {
-                    Some(row) => row.get(0),
-                    // Another worker created it a moment ago.
-                    None => tx.query_one(&find, &[&key]).await?.get(0),
-                },
+        let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
+        for (i, (a, story)) in batch.iter().enumerate() {
+            let join = match *story {
+                StoryAssignment::New => None,
+                StoryAssignment::Join(sid) => Some(sid),
+                StoryAssignment::WithBatch(k) if k < i => stored[k].map(|s| s.story_id),
+                StoryAssignment::WithBatch(_) => None,
             };
-            tx.execute(&link, &[&id, &tag_id, &(t.score as f64), &ts(a.published)]).await?;
+            stored.push(insert_one(&tx, a, join).await?);
         }
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(stored)
     }
 
     async fn list_articles(&self, q: &ArticleQuery) -> Result<Vec<Article>> {
@@ -511,14 +449,12 @@ impl Store for PgStore {
         .transpose()
     }
 
-    async fn story_candidates(
+    async fn story_candidate_refs(
         &self,
-        entity_keys: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        queries: Vec<CandidateQuery>,
         limit: usize,
         recent: usize,
-    ) -> Result<Vec<StoryCandidate>> {
+    ) -> Result<Vec<Vec<CandidateRef>>> {
         let client = self.client().await?;
         let st = client
             .prepare_cached(
@@ -530,12 +466,37 @@ impl Store for PgStore {
                      UNION
                      (SELECT id FROM articles WHERE published_at BETWEEN $1 AND $2
                       ORDER BY published_at DESC, id DESC LIMIT $4))
-                 SELECT a.id, a.story_id, a.title, left(a.text, 700), a.published_at
-                 FROM articles a JOIN ids ON ids.id = a.id
+                 SELECT a.id, a.story_id FROM articles a JOIN ids ON ids.id = a.id
                  ORDER BY a.published_at DESC, a.id DESC",
             )
             .await?;
-        let rows = client.query(&st, &[&ts(from), &ts(to), &(limit as i64), &(recent as i64), &entity_keys]).await?;
+        // Pipelined: the queries go out together rather than one round trip each.
+        let pending = queries.iter().map(|q| {
+            let (st, client) = (&st, &client);
+            async move {
+                let rows = client
+                    .query(st, &[&ts(q.from), &ts(q.to), &(limit as i64), &(recent as i64), &q.entity_keys])
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok(CandidateRef { id: r.try_get(0)?, story_id: r.try_get(1)? }))
+                    .collect::<Result<Vec<_>>>()
+            }
+        });
+        futures::future::try_join_all(pending).await
+    }
+
+    async fn story_candidates_by_ids(&self, ids: &[i64]) -> Result<Vec<StoryCandidate>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, story_id, title, left(text, 700), published_at FROM articles WHERE id = ANY($1)
+                 ORDER BY published_at DESC, id DESC",
+                &[&ids],
+            )
+            .await?;
         let mut out = rows
             .iter()
             .map(|r| {
@@ -549,10 +510,6 @@ impl Store for PgStore {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        if out.is_empty() {
-            return Ok(out);
-        }
-        let ids: Vec<i64> = out.iter().map(|c| c.id).collect();
         let rows = client
             .query(
                 "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
@@ -852,4 +809,83 @@ impl Store for PgStore {
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
+}
+
+/// Inserts one article with its tags inside the caller's transaction,
+/// joining story `join` if it exists or starting a new one. Returns the
+/// article's and story's ids, or `None` if the article was already stored.
+async fn insert_one(
+    tx: &deadpool_postgres::Transaction<'_>,
+    a: &NewArticle,
+    join: Option<i64>,
+) -> Result<Option<Stored>> {
+    let inserted = tx
+            .query_opt(
+                "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                 ON CONFLICT DO NOTHING RETURNING id",
+                &[
+                    &a.source_id,
+                    &a.url,
+                    &a.guid,
+                    &a.title,
+                    &a.author,
+                    &ts(a.published),
+                    &a.updated.map(ts),
+                    &a.lang,
+                    &a.category.map(|c| c.label()),
+                    &a.text,
+                    &a.html,
+                    &a.excerpt,
+                    &a.image,
+                    &ts(a.fetched),
+                ],
+            )
+            .await?;
+    let Some(row) = inserted else { return Ok(None) };
+    let id: i64 = row.get(0);
+    let story_id: i64 = match join {
+        Some(sid) if tx.query_opt("SELECT 1 FROM stories WHERE id = $1", &[&sid]).await?.is_some() => sid,
+        _ => tx
+            .query_one(
+                "INSERT INTO stories (lead_article_id, created_at) VALUES ($1, $2) RETURNING id",
+                &[&id, &ts(a.fetched)],
+            )
+            .await?
+            .get(0),
+    };
+    tx.execute("UPDATE articles SET story_id = $2 WHERE id = $1", &[&id, &story_id]).await?;
+    if let Some(img) = &a.image_data {
+        tx.execute(
+            "INSERT INTO article_images (article_id, content_type, data) VALUES ($1, $2, $3)",
+            &[&id, &img.content_type, &img.bytes],
+        )
+        .await?;
+    }
+    // Look up first: ON CONFLICT DO UPDATE would lock an existing tag's
+    // row until commit, serialising every worker on popular tags.
+    let find = tx.prepare_cached("SELECT id FROM tags WHERE key = $1").await?;
+    let create = tx
+        .prepare_cached(
+            "INSERT INTO tags (key, name, kind) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING id",
+        )
+        .await?;
+    let link = tx
+            .prepare_cached(
+                "INSERT INTO article_tags (article_id, tag_id, score, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .await?;
+    for t in &a.tags {
+        let key = t.name.key();
+        let tag_id: i64 = match tx.query_opt(&find, &[&key]).await? {
+            Some(row) => row.get(0),
+            None => match tx.query_opt(&create, &[&key, &t.name.as_str(), &t.kind.as_str()]).await? {
+                Some(row) => row.get(0),
+                // Another worker created it a moment ago.
+                None => tx.query_one(&find, &[&key]).await?.get(0),
+            },
+        };
+        tx.execute(&link, &[&id, &tag_id, &(t.score as f64), &ts(a.published)]).await?;
+    }
+    Ok(Some(Stored { id, story_id }))
 }

@@ -112,6 +112,67 @@ impl SqliteStore {
     }
 }
 
+/// Inserts one article with its tags inside the caller's transaction,
+/// joining story `join` if it exists or starting a new one. Returns the
+/// article's and story's ids, or `None` if the article was already stored.
+fn insert_one(tx: &rusqlite::Transaction<'_>, a: &NewArticle, join: Option<i64>) -> Result<Option<Stored>> {
+    let inserted = tx.prepare_cached(
+        "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        a.source_id,
+        a.url,
+        a.guid,
+        a.title,
+        a.author,
+        ts(a.published),
+        a.updated.map(ts),
+        a.lang,
+        a.category.map(|c| c.label()),
+        a.text,
+        a.html,
+        a.excerpt,
+        a.image,
+        ts(a.fetched)
+    ])?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    let id = tx.last_insert_rowid();
+    let exists = |sid: i64| -> Result<bool> {
+        Ok(tx.prepare_cached("SELECT 1 FROM stories WHERE id = ?1")?.query_row([sid], |_| Ok(())).optional()?.is_some())
+    };
+    let story_id = match join {
+        Some(sid) if exists(sid)? => sid,
+        _ => {
+            tx.prepare_cached("INSERT INTO stories (lead_article_id, created_at) VALUES (?1, ?2)")?
+                .execute(params![id, ts(a.fetched)])?;
+            tx.last_insert_rowid()
+        }
+    };
+    tx.prepare_cached("UPDATE articles SET story_id = ?2 WHERE id = ?1")?.execute(params![id, story_id])?;
+    if let Some(img) = &a.image_data {
+        tx.execute(
+            "INSERT INTO article_images (article_id, content_type, data) VALUES (?1, ?2, ?3)",
+            params![id, img.content_type, img.bytes],
+        )?;
+    }
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO tags (key, name, kind) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
+    )?;
+    let mut link = tx.prepare_cached(
+        "INSERT INTO article_tags (article_id, tag_id, score, published_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+    )?;
+    for t in &a.tags {
+        let tag_id: i64 = upsert.query_row(params![t.name.key(), t.name.as_str(), t.kind.as_str()], |r| r.get(0))?;
+        link.execute(params![id, tag_id, t.score as f64, ts(a.published)])?;
+    }
+    Ok(Some(Stored { id, story_id }))
+}
+
 fn migrate(conn: &mut Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
@@ -366,63 +427,22 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn insert_article(&self, a: NewArticle, story: StoryAssignment) -> Result<Option<i64>> {
+    async fn insert_articles(&self, batch: Vec<(NewArticle, StoryAssignment)>) -> Result<Vec<Option<Stored>>> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            let inserted = tx.execute(
-                "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                 ON CONFLICT DO NOTHING",
-                params![
-                    a.source_id,
-                    a.url,
-                    a.guid,
-                    a.title,
-                    a.author,
-                    ts(a.published),
-                    a.updated.map(ts),
-                    a.lang,
-                    a.category.map(|c| c.label()),
-                    a.text,
-                    a.html,
-                    a.excerpt,
-                    a.image,
-                    ts(a.fetched)
-                ],
-            )?;
-            if inserted == 0 {
-                return Ok(None);
-            }
-            let id = tx.last_insert_rowid();
-            let story_id = match story {
-                StoryAssignment::Join(sid) if tx.query_row("SELECT 1 FROM stories WHERE id = ?1", [sid], |_| Ok(())).optional()?.is_some() => sid,
-                _ => {
-                    tx.execute("INSERT INTO stories (lead_article_id, created_at) VALUES (?1, ?2)", params![id, ts(a.fetched)])?;
-                    tx.last_insert_rowid()
-                }
-            };
-            tx.execute("UPDATE articles SET story_id = ?2 WHERE id = ?1", params![id, story_id])?;
-            if let Some(img) = &a.image_data {
-                tx.execute(
-                    "INSERT INTO article_images (article_id, content_type, data) VALUES (?1, ?2, ?3)",
-                    params![id, img.content_type, img.bytes],
-                )?;
-            }
-            {
-                let mut upsert = tx.prepare_cached(
-                    "INSERT INTO tags (key, name, kind) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
-                )?;
-                let mut link = tx.prepare_cached(
-                    "INSERT INTO article_tags (article_id, tag_id, score, published_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                )?;
-                for t in &a.tags {
-                    let tag_id: i64 = upsert.query_row(params![t.name.key(), t.name.as_str(), t.kind.as_str()], |r| r.get(0))?;
-                    link.execute(params![id, tag_id, t.score as f64, ts(a.published)])?;
-                }
+            // (article id, story id) of each stored article of the batch.
+            let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
+            for (i, (a, story)) in batch.iter().enumerate() {
+                let join = match *story {
+                    StoryAssignment::New => None,
+                    StoryAssignment::Join(sid) => Some(sid),
+                    StoryAssignment::WithBatch(k) if k < i => stored[k].map(|s| s.story_id),
+                    StoryAssignment::WithBatch(_) => None,
+                };
+                stored.push(insert_one(&tx, a, join)?);
             }
             tx.commit()?;
-            Ok(Some(id))
+            Ok(stored)
         })
         .await
     }
@@ -518,39 +538,55 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn story_candidates(
+    async fn story_candidate_refs(
         &self,
-        entity_keys: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        queries: Vec<CandidateQuery>,
         limit: usize,
         recent: usize,
-    ) -> Result<Vec<StoryCandidate>> {
-        let keys = entity_keys.to_vec();
+    ) -> Result<Vec<Vec<CandidateRef>>> {
         self.read(move |conn| {
-            let placeholders: Vec<String> = (0..keys.len().max(1)).map(|i| format!("?{}", i + 5)).collect();
-            let placeholders = placeholders.join(",");
-            let mut st = conn.prepare_cached(&format!(
-                "WITH ids AS (
-                     SELECT id FROM (SELECT at.article_id AS id FROM article_tags at
-                      WHERE at.tag_id IN (SELECT id FROM tags WHERE key IN ({placeholders}))
-                        AND at.published_at BETWEEN ?1 AND ?2
-                      ORDER BY at.published_at DESC LIMIT ?3)
-                     UNION
-                     SELECT id FROM (SELECT id FROM articles WHERE published_at BETWEEN ?1 AND ?2
-                      ORDER BY published_at DESC, id DESC LIMIT ?4))
-                 SELECT a.id, a.story_id, a.title, substr(a.text, 1, 700), a.published_at
-                 FROM articles a JOIN ids ON ids.id = a.id
-                 ORDER BY a.published_at DESC, a.id DESC"
-            ))?;
-            let mut params: Vec<rusqlite::types::Value> =
-                vec![ts(from).into(), ts(to).into(), (limit as i64).into(), (recent as i64).into()];
-            if keys.is_empty() {
-                params.push(rusqlite::types::Value::Null);
+            let mut out = Vec::with_capacity(queries.len());
+            for q in &queries {
+                // The keys go in as one JSON array, so that every query has
+                // the same text and reuses one prepared statement. The limits
+                // are written into the text: a bound LIMIT makes SQLite (built
+                // with STAT4) prepare the statement again on every run, which
+                // cost more than the query itself.
+                let mut st = conn.prepare_cached(&format!(
+                    "WITH ids AS (
+                         SELECT id FROM (SELECT at.article_id AS id FROM article_tags at
+                          WHERE at.tag_id IN (SELECT id FROM tags WHERE key IN (SELECT value FROM json_each(?3)))
+                            AND at.published_at BETWEEN ?1 AND ?2
+                          ORDER BY at.published_at DESC LIMIT {limit})
+                         UNION
+                         SELECT id FROM (SELECT id FROM articles WHERE published_at BETWEEN ?1 AND ?2
+                          ORDER BY published_at DESC, id DESC LIMIT {recent}))
+                     SELECT a.id, a.story_id FROM articles a JOIN ids ON ids.id = a.id
+                     ORDER BY a.published_at DESC, a.id DESC"
+                ))?;
+                // A list of strings always serialises.
+                let keys = serde_json::to_string(&q.entity_keys).unwrap_or_else(|_| "[]".into());
+                let params = params![ts(q.from), ts(q.to), keys];
+                let rows = st.query_map(params, |r| Ok(CandidateRef { id: r.get(0)?, story_id: r.get(1)? }))?;
+                out.push(rows.collect::<rusqlite::Result<Vec<_>>>()?);
             }
-            params.extend(keys.iter().map(|k| rusqlite::types::Value::Text(k.clone())));
-            // The IN list's placeholders are ?5 onwards.
-            let rows = st.query_map(params_from_iter(params), |r| {
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn story_candidates_by_ids(&self, ids: &[i64]) -> Result<Vec<StoryCandidate>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One JSON array parameter: the same statement text for any count.
+        let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT id, story_id, title, substr(text, 1, 700), published_at FROM articles
+                 WHERE id IN (SELECT value FROM json_each(?1))",
+            )?;
+            let rows = st.query_map([&ids], |r| {
                 Ok(StoryCandidate {
                     id: r.get(0)?,
                     story_id: r.get(1)?,
@@ -561,20 +597,14 @@ impl Store for SqliteStore {
                 })
             })?;
             let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-            if out.is_empty() {
-                return Ok(out);
-            }
-            // One query for every candidate's entities, not one per candidate:
-            // this runs for each article the crawler stores.
-            let placeholders = vec!["?"; out.len()].join(",");
-            let mut ents = conn.prepare_cached(&format!(
+            // One query for every candidate's entities, not one per candidate.
+            let mut ents = conn.prepare_cached(
                 "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-                 WHERE at.article_id IN ({placeholders}) AND t.kind = 'entity' ORDER BY at.article_id, t.name"
-            ))?;
+                 WHERE at.article_id IN (SELECT value FROM json_each(?1)) AND t.kind = 'entity'
+                 ORDER BY at.article_id, t.name",
+            )?;
+            let rows = ents.query_map([&ids], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
             let mut by_id: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-            let rows = ents.query_map(params_from_iter(out.iter().map(|c| c.id)), |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?;
             for row in rows {
                 let (id, name) = row?;
                 by_id.entry(id).or_default().push(name);
@@ -582,6 +612,7 @@ impl Store for SqliteStore {
             for c in &mut out {
                 c.entities = by_id.remove(&c.id).unwrap_or_default();
             }
+            out.sort_by(|a, b| b.published.cmp(&a.published).then(b.id.cmp(&a.id)));
             Ok(out)
         })
         .await

@@ -113,6 +113,55 @@ async fn joining_a_story_counts_outlets(s: &dyn Store) {
     assert_eq!((story.article_count, story.outlet_count, story.lead_article_id), (3, 2, first));
 }
 
+async fn a_batch_is_stored_in_order_and_joins_stories_within_itself(s: &dyn Store) {
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    let known = s.insert_article(article(a.id, 9, &["China"]), StoryAssignment::New).await.unwrap().unwrap();
+    let batch = vec![
+        (article(a.id, 1, &["China"]), StoryAssignment::New),
+        (article(a.id, 2, &["China"]), StoryAssignment::WithBatch(0)),
+        // Already stored: not stored again, and whatever points at it
+        // starts its own story.
+        (article(a.id, 9, &["China"]), StoryAssignment::New),
+        (article(a.id, 3, &[]), StoryAssignment::WithBatch(2)),
+        // An index that does not point back is a new story, not an error.
+        (article(a.id, 4, &[]), StoryAssignment::WithBatch(7)),
+    ];
+    let stored = s.insert_articles(batch).await.unwrap();
+    assert!(stored[2].is_none());
+    let [Some(first), Some(second), None, Some(third), Some(fourth)] = stored[..] else {
+        panic!("unexpected result {stored:?}")
+    };
+    assert_eq!(first.story_id, second.story_id);
+    let stories = [first.story_id, third.story_id, fourth.story_id];
+    assert_eq!(stories.iter().collect::<std::collections::HashSet<_>>().len(), 3);
+    let story = s.story(first.story_id).await.unwrap().unwrap();
+    assert_eq!((story.article_count, story.lead_article_id), (2, first.id));
+    assert_eq!(s.article(second.id).await.unwrap().unwrap().story_id, Some(first.story_id));
+    assert_ne!(known, first.id);
+}
+
+async fn story_candidates_are_found_by_entity_and_read_with_their_entities(s: &dyn Store) {
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    for n in 1..=3 {
+        s.insert_article(article(a.id, n, &["China", "Kazakhstan"]), StoryAssignment::New).await.unwrap();
+    }
+    // Far outside the window.
+    s.insert_article(article(a.id, 500, &["China"]), StoryAssignment::New).await.unwrap();
+    let query = store::CandidateQuery {
+        entity_keys: vec![TagName::parse("China").unwrap().key()],
+        from: t0() - Duration::hours(72),
+        to: t0() + Duration::hours(72),
+    };
+    let refs = s.story_candidate_refs(vec![query.clone(), query], 100, 0).await.unwrap();
+    assert_eq!(refs.len(), 2);
+    assert_eq!(refs[0].len(), 3);
+    let ids: Vec<i64> = refs[0].iter().map(|r| r.id).collect();
+    let read = s.story_candidates_by_ids(&ids).await.unwrap();
+    assert_eq!(read.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["Title 1", "Title 2", "Title 3"]);
+    assert_eq!(read[0].entities, ["China", "Kazakhstan"]);
+    assert_eq!(read[0].story_id, refs[0][0].story_id);
+}
+
 async fn a_fetch_error_is_recorded_and_cleared_by_the_next_success(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     s.record_fetch(src.id, FetchOutcome { at: t0(), error: Some("HTTP 404".into()), ..Default::default() })
@@ -327,6 +376,8 @@ macro_rules! both {
 
 both!(
     adding_the_same_feed_twice_returns_the_existing_source,
+    a_batch_is_stored_in_order_and_joins_stories_within_itself,
+    story_candidates_are_found_by_entity_and_read_with_their_entities,
     storing_an_article_twice_keeps_one_copy,
     tag_lists_match_case_insensitively_newest_first_with_stable_cursors,
     joining_a_story_counts_outlets,

@@ -1,0 +1,260 @@
+//! Story assignment for batches of new articles, and the memory of recent
+//! articles' features that keeps it cheap.
+//!
+//! A batch (one feed's new articles) is matched in two phases. Outside any
+//! lock: its features are built, its candidates found through the store's
+//! tag index, and the best stored candidate of each article scored. Under
+//! the crawler-wide assignment lock: each article is also compared with what
+//! other batches stored meanwhile and with the batch's earlier articles, and
+//! the batch is inserted in one transaction. Only the second phase is
+//! serial, so several feeds' batches are prepared at once.
+
+use crate::{RECENT_CANDIDATES, STORY_CANDIDATES};
+use enrich::StoryDoc;
+use model::{NewArticle, TagKind};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use store::{CandidateQuery, Store, StoreError, Stored, StoryAssignment};
+
+/// Features kept for this many recent articles: a candidate found again
+/// is not read and tokenised again.
+const CACHE_ARTICLES: usize = 20_000;
+/// Articles this process stored lately, compared with batches prepared
+/// while they were stored.
+const LOG_ARTICLES: usize = 4_096;
+
+/// Matches new articles to stories and stores them.
+#[derive(Default)]
+pub struct StoryMatcher {
+    state: Mutex<State>,
+    /// Assignment and insertion of one batch must see every batch stored
+    /// before it.
+    assign: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    docs: HashMap<i64, Arc<StoryDoc>>,
+    log: VecDeque<Logged>,
+    /// Sequence number of the next batch stored.
+    next_seq: u64,
+}
+
+/// An article this process stored.
+struct Logged {
+    seq: u64,
+    story_id: i64,
+    doc: Arc<StoryDoc>,
+}
+
+impl StoryMatcher {
+    /// A matcher with an empty memory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Assigns each article of the batch to a story and stores the batch in
+    /// one transaction. Each result is where the article went, or `None`
+    /// for an article already stored.
+    pub async fn store_batch(
+        &self,
+        store: &dyn Store,
+        batch: Vec<NewArticle>,
+    ) -> Result<Vec<Option<Stored>>, StoreError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let seq0 = self.state().next_seq;
+        let docs = features(&batch).await?;
+        let best_stored = self.best_stored(store, &batch, &docs).await?;
+
+        let _serial = self.assign.lock().await;
+        let meanwhile: Vec<(i64, Arc<StoryDoc>)> = {
+            let state = self.state();
+            state.log.iter().filter(|l| l.seq >= seq0).map(|l| (l.story_id, l.doc.clone())).collect()
+        };
+        let plan = decide(&docs, &best_stored, &meanwhile);
+        let stored = store.insert_articles(batch.into_iter().zip(plan).collect()).await?;
+
+        let mut state = self.state();
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        for (s, doc) in stored.iter().zip(docs) {
+            if let Some(s) = s {
+                state.docs.insert(s.id, doc.clone());
+                state.log.push_back(Logged { seq, story_id: s.story_id, doc });
+            }
+        }
+        while state.log.len() > LOG_ARTICLES {
+            state.log.pop_front();
+        }
+        if state.docs.len() > CACHE_ARTICLES {
+            // Keep the newer half: ids grow with time.
+            let mut ids: Vec<i64> = state.docs.keys().copied().collect();
+            let mid = ids.len() / 2;
+            let (_, cut, _) = ids.select_nth_unstable(mid);
+            let cut = *cut;
+            state.docs.retain(|id, _| *id >= cut);
+        }
+        Ok(stored)
+    }
+
+    /// For each article, the most similar stored candidate's story and its
+    /// similarity, if any reaches the threshold.
+    async fn best_stored(
+        &self,
+        store: &dyn Store,
+        batch: &[NewArticle],
+        docs: &[Arc<StoryDoc>],
+    ) -> Result<Vec<Option<(f32, i64)>>, StoreError> {
+        let window = chrono::Duration::hours(enrich::story::WINDOW_HOURS);
+        let queries = batch
+            .iter()
+            .map(|a| CandidateQuery {
+                entity_keys: entities(a).map(|t| t.name.key()).collect(),
+                from: a.published - window,
+                to: a.published + window,
+            })
+            .collect();
+        let refs = store.story_candidate_refs(queries, STORY_CANDIDATES, RECENT_CANDIDATES).await?;
+        let mut missing: Vec<i64> = {
+            let state = self.state();
+            refs.iter().flatten().map(|r| r.id).filter(|id| !state.docs.contains_key(id)).collect()
+        };
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            let read = store.story_candidates_by_ids(&missing).await?;
+            let built = blocking(move || {
+                read.into_iter()
+                    .map(|c| (c.id, Arc::new(StoryDoc::new(&c.title, &c.lead, &c.entities, c.published))))
+                    .collect::<Vec<_>>()
+            })
+            .await?;
+            self.state().docs.extend(built);
+        }
+        let candidates: Vec<Vec<(i64, Arc<StoryDoc>)>> = {
+            let state = self.state();
+            refs.iter()
+                .map(|rs| rs.iter().filter_map(|r| Some((r.story_id?, state.docs.get(&r.id)?.clone()))).collect())
+                .collect()
+        };
+        let docs = docs.to_vec();
+        blocking(move || {
+            docs.iter()
+                .zip(&candidates)
+                .map(|(doc, cands)| best_of(doc, cands.iter().map(|(story, d)| (*story, d.as_ref()))))
+                .collect()
+        })
+        .await
+    }
+}
+
+/// The entity tags of an article.
+fn entities(a: &NewArticle) -> impl Iterator<Item = &model::Tag> {
+    a.tags.iter().filter(|t| t.kind == TagKind::Entity)
+}
+
+/// Story-matching features of each article of the batch.
+async fn features(batch: &[NewArticle]) -> Result<Vec<Arc<StoryDoc>>, StoreError> {
+    let parts: Vec<(String, String, Vec<String>, chrono::DateTime<chrono::Utc>)> = batch
+        .iter()
+        .map(|a| {
+            let lead: String = a.text.chars().take(700).collect();
+            (a.title.clone(), lead, entities(a).map(|t| t.name.to_string()).collect(), a.published)
+        })
+        .collect();
+    blocking(move || parts.iter().map(|(t, l, e, p)| Arc::new(StoryDoc::new(t, l, e, *p))).collect()).await
+}
+
+/// Runs CPU work off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, StoreError> {
+    crate::cpu(f).await.ok_or(StoreError::WorkerGone)
+}
+
+/// The most similar of `candidates` (story, features) at or above the
+/// threshold.
+fn best_of<'a>(doc: &StoryDoc, candidates: impl Iterator<Item = (i64, &'a StoryDoc)>) -> Option<(f32, i64)> {
+    candidates
+        .filter_map(|(story, other)| {
+            let sim = enrich::similarity(doc, other);
+            (sim >= enrich::story::THRESHOLD).then_some((sim, story))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// The assignment of each article: the best of its stored candidate, the
+/// articles stored meanwhile by other batches, and the batch's earlier
+/// articles.
+fn decide(
+    docs: &[Arc<StoryDoc>],
+    best_stored: &[Option<(f32, i64)>],
+    meanwhile: &[(i64, Arc<StoryDoc>)],
+) -> Vec<StoryAssignment> {
+    let mut plan: Vec<StoryAssignment> = Vec::with_capacity(docs.len());
+    for (i, doc) in docs.iter().enumerate() {
+        // As the store's candidate query: the newest few, and any sharing an
+        // entity.
+        let newest = meanwhile.len().saturating_sub(RECENT_CANDIDATES);
+        let recent = best_of(
+            doc,
+            meanwhile
+                .iter()
+                .enumerate()
+                .filter(|(k, (_, d))| *k >= newest || doc.shares_entity(d))
+                .map(|(_, (story, d))| (*story, d.as_ref())),
+        );
+        let mut best = match (best_stored[i], recent) {
+            (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        }
+        .map(|(sim, story)| (sim, StoryAssignment::Join(story)));
+        for (j, earlier) in docs[..i].iter().enumerate() {
+            let sim = enrich::similarity(doc, earlier);
+            if sim >= enrich::story::THRESHOLD && best.is_none_or(|(b, _)| sim > b) {
+                let joins = match plan[j] {
+                    StoryAssignment::New => StoryAssignment::WithBatch(j),
+                    other => other,
+                };
+                best = Some((sim, joins));
+            }
+        }
+        plan.push(best.map_or(StoryAssignment::New, |(_, a)| a));
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn doc(title: &str) -> Arc<StoryDoc> {
+        Arc::new(StoryDoc::new(title, title, &[], Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap()))
+    }
+
+    #[test]
+    fn a_batch_article_like_an_earlier_one_joins_its_story_through_the_batch() {
+        let docs = [doc("quake hits coastal city"), doc("floods in the north"), doc("quake hits coastal city again")];
+        let plan = decide(&docs, &[None, None, None], &[]);
+        assert_eq!(plan, vec![StoryAssignment::New, StoryAssignment::New, StoryAssignment::WithBatch(0)]);
+    }
+
+    #[test]
+    fn a_batch_article_follows_an_earlier_one_into_a_stored_story() {
+        let docs = [doc("quake hits coastal city"), doc("quake hits coastal city again")];
+        let plan = decide(&docs, &[Some((0.9, 7)), None], &[]);
+        assert_eq!(plan, vec![StoryAssignment::Join(7), StoryAssignment::Join(7)]);
+    }
+
+    #[test]
+    fn an_article_stored_meanwhile_by_another_batch_is_a_candidate() {
+        let docs = [doc("quake hits coastal city")];
+        let plan = decide(&docs, &[None], &[(42, doc("quake hits coastal city"))]);
+        assert_eq!(plan, vec![StoryAssignment::Join(42)]);
+    }
+}

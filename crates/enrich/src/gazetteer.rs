@@ -43,6 +43,9 @@ struct Alias {
 pub struct Gazetteer {
     entities: Vec<Entity>,
     aliases: HashMap<String, Vec<Alias>>,
+    /// The key of every alias's first word: most capitalised words start no
+    /// alias, and are dismissed with one lookup.
+    first_words: std::collections::HashSet<String>,
     max_len: usize,
 }
 
@@ -67,38 +70,43 @@ pub fn builtin() -> &'static Gazetteer {
     G.get_or_init(|| Gazetteer::parse(DATA))
 }
 
-/// The normalised form of the gap between two tokens: " " for whitespace,
-/// otherwise the punctuation itself ("-", ",").
-fn gap(text: &str, a: &Token, b: &Token) -> String {
-    let g = text[a.end..b.start].trim();
-    if g.is_empty() {
-        " ".into()
-    } else {
-        g.to_string()
+/// Appends one token to a lookup key: the gap before it (" " for
+/// whitespace, or "-" or ","), then the word in lower case without a
+/// possessive ("Washington's strategy" names Washington). Returns false when
+/// the gap is one no alias spans.
+fn push_key(key: &mut String, text: &str, prev: Option<&Token>, t: &Token) -> bool {
+    if let Some(p) = prev {
+        match text[p.end..t.start].trim() {
+            "" => key.push(' '),
+            g @ ("-" | ",") => key.push_str(g),
+            _ => return false,
+        }
     }
+    let start = key.len();
+    key.extend(t.text.chars().flat_map(char::to_lowercase));
+    for suffix in ["'s", "\u{2019}s"] {
+        if key[start..].ends_with(suffix) && key.len() - suffix.len() > start {
+            key.truncate(key.len() - suffix.len());
+            break;
+        }
+    }
+    true
 }
 
 fn key_of(text: &str, toks: &[Token]) -> Option<String> {
     let mut key = String::new();
     for (i, t) in toks.iter().enumerate() {
-        if i > 0 {
-            let g = gap(text, &toks[i - 1], t);
-            if g.chars().count() > 1 || !matches!(g.as_str(), " " | "-" | ",") {
-                return None;
-            }
-            key.push_str(&g);
+        if !push_key(&mut key, text, i.checked_sub(1).map(|p| &toks[p]), t) {
+            return None;
         }
-        let lower = t.text.to_lowercase();
-        // A possessive names the same thing: "Washington's strategy".
-        let word = lower.strip_suffix("'s").or_else(|| lower.strip_suffix("\u{2019}s")).unwrap_or(&lower);
-        key.push_str(word);
     }
     Some(key)
 }
 
 impl Gazetteer {
     fn parse(data: &str) -> Self {
-        let mut g = Gazetteer { entities: Vec::new(), aliases: HashMap::new(), max_len: 1 };
+        let mut g =
+            Gazetteer { entities: Vec::new(), aliases: HashMap::new(), first_words: Default::default(), max_len: 1 };
         let mut by_name: HashMap<String, usize> = HashMap::new();
         let mut pending_metonyms = Vec::new();
         let mut pending_cities = Vec::new();
@@ -170,6 +178,9 @@ impl Gazetteer {
         let letters: Vec<char> = alias.chars().filter(|c| c.is_alphabetic()).collect();
         let all_caps = letters.len() <= 5 && letters.iter().all(|c| c.is_uppercase());
         self.max_len = self.max_len.max(toks.len());
+        if let Some(first) = key_of(alias, &toks[..1]) {
+            self.first_words.insert(first);
+        }
         self.aliases.entry(key).or_default().push(Alias {
             entity,
             exact: all_caps.then(|| alias.to_string()),
@@ -193,11 +204,24 @@ impl Gazetteer {
                 i += 1;
                 continue;
             }
+            // The keys of the spans starting here, built once: the key of
+            // the first `k` tokens is `key[..ends[k - 1]]`.
+            let mut key = String::new();
+            let mut ends = Vec::with_capacity(self.max_len);
+            for (k, t) in toks[i..].iter().take(self.max_len).enumerate() {
+                let prev = (k > 0).then(|| &toks[i + k - 1]);
+                if !push_key(&mut key, text, prev, t) {
+                    break;
+                }
+                ends.push(key.len());
+                if k == 0 && !self.first_words.contains(key.as_str()) {
+                    break;
+                }
+            }
             let mut matched = 0;
-            for len in (1..=self.max_len.min(toks.len() - i)).rev() {
+            for len in (1..=ends.len()).rev() {
                 let span = &toks[i..i + len];
-                let Some(key) = key_of(text, span) else { continue };
-                let Some(cands) = self.aliases.get(&key) else { continue };
+                let Some(cands) = self.aliases.get(&key[..ends[len - 1]]) else { continue };
                 let surface = &text[span[0].start..span[len - 1].end];
                 for a in cands {
                     if a.exact.as_deref().is_some_and(|e| e != surface) {

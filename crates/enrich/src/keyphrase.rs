@@ -15,6 +15,33 @@ pub struct KeyPhrase {
 
 const MAX_WORDS: usize = 4;
 
+/// A phrase as the ids of its words (unused slots are `u32::MAX`).
+type PhraseKey = [u32; MAX_WORDS];
+
+/// FNV-1a over the key's bytes: the candidate map is hashed once per
+/// n-gram of the text, and SipHash's protection against chosen keys buys
+/// nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write(&n.to_le_bytes());
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Ranks the key phrases of a title and text, best first.
 pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
     #[derive(Default)]
@@ -26,21 +53,24 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
         first: usize,
         words: usize,
     }
-    let mut cands: HashMap<String, Cand> = HashMap::new();
+    // Words are interned: candidates are counted by word ids, and only the
+    // phrases that survive the filter are spelled out.
+    let mut ids: FastMap<String, u32> = FastMap::default();
+    let mut words: Vec<String> = Vec::new();
+    let mut cands: FastMap<PhraseKey, Cand> = FastMap::default();
     let mut position = 0usize;
     for (is_title, part) in [(true, title), (false, text)] {
         let toks = tokens(part);
-        let mut run: Vec<String> = Vec::new();
-        let mut flush = |run: &mut Vec<String>, position: usize| {
+        let mut run: Vec<u32> = Vec::new();
+        let mut flush = |run: &mut Vec<u32>, position: usize| {
             if run.is_empty() {
                 return;
             }
-            // Long runs are split into their leading window; the rest rarely
-            // forms a phrase anyone would tag.
             for len in 1..=run.len().min(MAX_WORDS) {
                 for start in 0..=run.len() - len {
-                    let phrase = run[start..start + len].join(" ");
-                    let c = cands.entry(phrase).or_default();
+                    let mut key = [u32::MAX; MAX_WORDS];
+                    key[..len].copy_from_slice(&run[start..start + len]);
+                    let c = cands.entry(key).or_default();
                     if c.words == 0 {
                         c.first = position;
                         c.words = len;
@@ -66,7 +96,12 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
             let content =
                 lower.chars().count() > 2 && !is_stopword(&lower) && !lower.chars().any(|c| c.is_ascii_digit());
             if content {
-                run.push(lower);
+                let next = words.len() as u32;
+                let id = *ids.entry(lower).or_insert(next);
+                if id == next {
+                    words.push(t.text.to_lowercase());
+                }
+                run.push(id);
             } else {
                 flush(&mut run, position);
             }
@@ -75,37 +110,42 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
         flush(&mut run, position);
     }
     let total = position.max(1) as f32;
-    let mut scored: Vec<KeyPhrase> = cands
+    let spell = |key: &[u32]| key.iter().map(|&w| words[w as usize].as_str()).collect::<Vec<_>>().join(" ");
+    let mut scored: Vec<(Vec<u32>, KeyPhrase)> = cands
         .into_iter()
         // A phrase must recur in the text; the title only raises its rank,
         // or every run of title words would qualify.
         .filter(|(_, c)| c.count >= 2.0)
-        .map(|(phrase, c)| {
+        .map(|(key, c)| {
+            let key: Vec<u32> = key[..c.words].to_vec();
             let length_bonus = 1.0 + 0.6 * (c.words as f32 - 1.0);
             let position_bonus = 1.0 + (1.0 - c.first as f32 / total);
             let title_bonus = if c.in_title { 1.5 } else { 1.0 };
-            KeyPhrase { phrase, score: c.count.ln_1p() * length_bonus * position_bonus * title_bonus }
+            let phrase = spell(&key);
+            (key, KeyPhrase { phrase, score: c.count.ln_1p() * length_bonus * position_bonus * title_bonus })
         })
         .collect();
-    scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.phrase.cmp(&b.phrase)));
+    scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| a.1.phrase.cmp(&b.1.phrase)));
     // A phrase inside a chosen one adds nothing ("asia" under "central
     // asia"); a longer phrase takes the place of the shorter one it contains
     // ("oil spill" replaces "spill"), keeping the shorter one's rank.
-    let mut out: Vec<KeyPhrase> = Vec::new();
-    for k in scored {
-        if out.iter().any(|o| contains_words(&o.phrase, &k.phrase)) {
+    let mut out: Vec<(Vec<u32>, KeyPhrase)> = Vec::new();
+    for (key, k) in scored {
+        if out.iter().any(|(o, _)| contains_words(o, &key)) {
             continue;
         }
-        if let Some(pos) = out.iter().position(|o| contains_words(&k.phrase, &o.phrase)) {
-            out[pos].phrase = k.phrase;
-            out.dedup_by(|a, b| a.phrase == b.phrase);
+        if let Some(pos) = out.iter().position(|(o, _)| contains_words(&key, o)) {
+            out[pos].1.phrase = k.phrase;
+            out[pos].0 = key;
+            out.dedup_by(|a, b| a.0 == b.0);
             continue;
         }
-        out.push(k);
+        out.push((key, k));
         if out.len() == limit {
             break;
         }
     }
+    let mut out: Vec<KeyPhrase> = out.into_iter().map(|(_, k)| k).collect();
     if let Some(best) = out.first().map(|k| k.score) {
         for k in &mut out {
             k.score /= best;
@@ -114,8 +154,9 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
     out
 }
 
-fn contains_words(long: &str, short: &str) -> bool {
-    format!(" {long} ").contains(&format!(" {short} "))
+/// Whether the words of `short` appear in `long`, in order and together.
+fn contains_words(long: &[u32], short: &[u32]) -> bool {
+    short.len() <= long.len() && long.windows(short.len()).any(|w| w == short)
 }
 
 #[cfg(test)]

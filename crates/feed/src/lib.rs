@@ -7,6 +7,7 @@
 
 pub mod date;
 mod encoding;
+mod html;
 mod json;
 mod map;
 pub mod opml;

@@ -17,7 +17,7 @@ fn base_of(e: &Element, parent: Option<&str>) -> Option<String> {
 fn resolve(href: &str, base: Option<&str>) -> String {
     let href = href.trim();
     match base.and_then(|b| url::Url::parse(b).ok()) {
-        Some(b) => b.join(href).map(String::from).unwrap_or_else(|_| href.to_string()),
+        Some(b) => crate::html::resolve(href, &b),
         None => href.to_string(),
     }
 }
@@ -35,115 +35,59 @@ fn text(e: &Element) -> Option<String> {
 /// The value of a text construct: for markup, the HTML; for Atom 0.3
 /// `mode="base64"`, the decoded bytes.
 fn content_value(e: &Element, base: Option<&str>) -> Option<String> {
-    content_raw(e).map(|v| if v.contains('<') { resolve_html_uris(&v, base) } else { v })
+    let (v, markup) = content_raw(e)?;
+    Some(if markup { normalize_html(&v, base) } else { v })
 }
 
-fn content_raw(e: &Element) -> Option<String> {
+/// An HTML value written as feedparser writes it, with URIs made absolute.
+fn normalize_html(html: &str, base: Option<&str>) -> String {
+    let base = base.and_then(|b| url::Url::parse(b).ok());
+    crate::html::normalize(html, base.as_ref())
+}
+
+/// The value of a text construct and whether it is markup.
+fn content_raw(e: &Element) -> Option<(String, bool)> {
     let ty = e.attr("type").unwrap_or("").trim().to_ascii_lowercase();
     let mode = e.attr("mode").unwrap_or("").to_ascii_lowercase();
     // Atom 1.0: a MIME type that is neither text nor XML means base64.
     let binary_mime = ty.contains('/') && !ty.starts_with("text/") && !ty.ends_with("+xml") && !ty.ends_with("/xml");
     if mode == "base64" || (binary_mime && mode.is_empty() && e.elements().next().is_none()) {
         let raw: String = e.text().chars().filter(|c| !c.is_whitespace()).collect();
-        return base64_decode(&raw).and_then(|b| String::from_utf8(b).ok()).and_then(trimmed);
+        return base64_decode(&raw).and_then(|b| String::from_utf8(b).ok()).and_then(trimmed).map(|v| {
+            let markup = v.contains('<');
+            (v, markup)
+        });
     }
     let has_elements = e.elements().next().is_some();
-    if ty == "xhtml" {
-        // Atom 1.0: the children of the wrapper <div>.
-        let div = e.elements().find(|c| c.local.eq_ignore_ascii_case("div"));
-        return match div {
+    let div = || e.elements().find(|c| c.local.eq_ignore_ascii_case("div"));
+    // Atom 1.0 (not 0.3): the children of the wrapper <div>.
+    if ty == "xhtml" || (ty == "application/xhtml+xml" && e.ns == ns::ATOM10) {
+        return match div() {
             Some(div) => trimmed(div.inner_xml()),
             None => trimmed(e.inner_xml()),
-        };
+        }
+        .map(|v| (v, true));
+    }
+    let declared_html = ty == "html" || ty == "text/html" || mode == "escaped";
+    if declared_html && has_elements {
+        // Escaped HTML inside an XHTML wrapper <div> (TypePad): the div's
+        // text is the HTML.
+        if let Some(d) = div().filter(|d| d.elements().next().is_none() && e.elements().count() == 1) {
+            return trimmed(d.text()).map(|v| (v, true));
+        }
     }
     if has_elements || mode == "xml" {
-        return trimmed(e.inner_xml());
+        return trimmed(e.inner_xml()).map(|v| (v, true));
     }
     let value = text(e)?;
-    let is_html = ty == "html" || ty == "text/html" || mode == "escaped" || (ty.is_empty() && looks_like_html(&value));
-    if is_html {
-        // An HTML serialiser writes void elements as "<br />".
-        let v = value.replace("<br/>", "<br />").replace("<hr/>", "<hr />").replace("&#X", "&#x");
-        return Some(escape_bare_ampersands(&v));
-    }
-    Some(value)
-}
-
-/// Makes `href`, `src` and similar attributes inside HTML absolute.
-pub(crate) fn resolve_html_uris(html: &str, base: Option<&str>) -> String {
-    let Some(base) = base.and_then(|b| url::Url::parse(b).ok()) else { return html.to_string() };
-    if !html.contains('<') {
-        return html.to_string();
-    }
-    const ATTRS: &[&str] =
-        &["href", "src", "cite", "background", "longdesc", "usemap", "action", "poster", "codebase", "data"];
-    let mut out = String::with_capacity(html.len() + 32);
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        let Some(gt) = rest[lt..].find('>').map(|g| lt + g) else { break };
-        out.push_str(&rest[..lt]);
-        let tag = &rest[lt..=gt];
-        let mut t = String::with_capacity(tag.len());
-        let mut i = 0;
-        let tb = tag.as_bytes();
-        while i < tag.len() {
-            let matched = ATTRS.iter().find(|a| {
-                tb.len() > i + a.len() + 1
-                    && tb[i..i + a.len()].eq_ignore_ascii_case(a.as_bytes())
-                    && i > 0
-                    && tb[i - 1].is_ascii_whitespace()
-                    && tag[i + a.len()..].trim_start().starts_with('=')
-            });
-            if let Some(a) = matched {
-                let after_eq = i + a.len() + tag[i + a.len()..].find('=').unwrap_or(0) + 1;
-                let vstart_ws = after_eq + (tag[after_eq..].len() - tag[after_eq..].trim_start().len());
-                if let Some(q) = tag[vstart_ws..].chars().next().filter(|c| *c == '"' || *c == '\'') {
-                    if let Some(vlen) = tag[vstart_ws + 1..].find(q) {
-                        let value = &tag[vstart_ws + 1..vstart_ws + 1 + vlen];
-                        let resolved = base.join(value.trim()).map(String::from).unwrap_or_else(|_| value.to_string());
-                        t.push_str(&tag[i..vstart_ws + 1]);
-                        t.push_str(&resolved);
-                        t.push(q);
-                        i = vstart_ws + 1 + vlen + 1;
-                        continue;
-                    }
-                }
-            }
-            let ch = tag[i..].chars().next().expect("in bounds");
-            t.push(ch);
-            i += ch.len_utf8();
-        }
-        out.push_str(&t);
-        rest = &rest[gt + 1..];
-    }
-    out.push_str(rest);
-    out
+    // An RSS description is HTML (feedparser reads it as text/html).
+    let rss_description = e.local == "description" && e.ns != ns::ATOM10 && e.ns != ns::ATOM03;
+    let is_html = declared_html || (ty.is_empty() && (rss_description || looks_like_html(&value)));
+    Some((value, is_html))
 }
 
 fn looks_like_html(s: &str) -> bool {
     ["<br", "<p>", "<p ", "<b>", "<i>", "<a ", "<div", "<img", "<strong", "<em>", "</"].iter().any(|t| s.contains(t))
-}
-
-/// In HTML, an `&` that starts no reference is written `&amp;`, as an HTML
-/// serialiser would.
-fn escape_bare_ampersands(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let ref_len = after.find(';').filter(|&n| {
-            n > 0 && n < 32 && (after[..n].chars().all(char::is_alphanumeric) || after[..n].starts_with('#'))
-        });
-        if ref_len.is_some() {
-            out.push('&');
-        } else {
-            out.push_str("&amp;");
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
@@ -313,6 +257,13 @@ pub fn map(root: &Element, doc_url: Option<&str>) -> Option<ParsedFeed> {
         }
         _ => return None,
     }
+    // As feedparser: an entry with content but no summary has its content
+    // as summary too.
+    for e in &mut out.entries {
+        if e.summary.is_none() {
+            e.summary = e.content.clone();
+        }
+    }
     Some(out)
 }
 
@@ -451,7 +402,7 @@ fn rss_item(item: &Element, base: Option<&str>) -> FeedEntry {
         } else if c.ns == ns::CONTENT && l == "encoded" {
             e.content = e.content.take().or_else(|| content_value(c, cbase));
         } else if c.ns == ns::XHTML && l == "body" {
-            e.content = e.content.take().or_else(|| trimmed(c.inner_xml()).map(|v| resolve_html_uris(&v, cbase)));
+            e.content = e.content.take().or_else(|| trimmed(c.inner_xml()).map(|v| normalize_html(&v, cbase)));
         } else if is_atom(c) {
             match l.as_str() {
                 "link" => {
@@ -660,17 +611,11 @@ fn cdf_item(item: &Element, base: Option<&str>) -> FeedEntry {
 
 #[cfg(test)]
 mod tests {
-    use super::resolve_html_uris;
+    use super::normalize_html;
 
     #[test]
     fn relative_links_in_html_become_absolute() {
-        let out = resolve_html_uris(r#"<a href="/x">a</a> <img src='y.png'>"#, Some("http://e.com/dir/feed.xml"));
-        assert_eq!(out, r#"<a href="http://e.com/x">a</a> <img src='http://e.com/dir/y.png'>"#);
-    }
-
-    #[test]
-    fn multibyte_text_in_tags_does_not_panic() {
-        let out = resolve_html_uris("<a href=\"\u{c0}\">\u{c0}</a><b \u{e9}href=x>", Some("http://e.com/"));
-        assert!(out.contains("http://e.com/%C3%80"), "{out}");
+        let out = normalize_html(r#"<a href="/x">a</a> <img src='y.png'>"#, Some("http://e.com/dir/feed.xml"));
+        assert_eq!(out, r#"<a href="http://e.com/x">a</a> <img src="http://e.com/dir/y.png" />"#);
     }
 }

@@ -19,6 +19,8 @@ pub mod ns {
     pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
     pub const XHTML: &str = "http://www.w3.org/1999/xhtml";
     pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
+    pub const SVG: &str = "http://www.w3.org/2000/svg";
+    pub const MATHML: &str = "http://www.w3.org/1998/Math/MathML";
 }
 
 /// Prefixes feeds commonly use without declaring them.
@@ -151,7 +153,10 @@ fn serialize(n: &Node, out: &mut String) {
     match n {
         Node::Text(t) => escape_into(t, out, false),
         Node::Element(e) => {
-            let name = if e.ns == ns::XHTML { e.local.as_str() } else { e.qname.as_str() };
+            // HTML, SVG and MathML are written without prefixes, as HTML
+            // reads them ("svg:circle" is a <circle> inside <svg>).
+            let bare = [ns::XHTML, ns::SVG, ns::MATHML].contains(&e.ns.as_str());
+            let name = if bare { e.local.as_str() } else { e.qname.as_str() };
             out.push('<');
             out.push_str(name);
             for (k, v) in &e.attrs {

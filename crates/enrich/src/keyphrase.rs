@@ -1,7 +1,7 @@
 //! Key-phrase ranking: candidate phrases between stopwords, scored by
 //! frequency, length and position.
 
-use crate::tokenize::{is_stopword, tokens};
+use crate::tokenize::{is_stopword, is_unspaced_char, tokens};
 use std::collections::HashMap;
 
 /// A ranked phrase.
@@ -93,8 +93,11 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
             if breaks {
                 flush(&mut run, position);
             }
-            let content =
-                lower.chars().count() > 2 && !is_stopword(&lower) && !lower.chars().any(|c| c.is_ascii_digit());
+            let content = if is_unspaced_char(&lower) {
+                !is_unspaced_stopword(&lower)
+            } else {
+                lower.chars().count() > 2 && !is_stopword(&lower) && !lower.chars().any(|c| c.is_ascii_digit())
+            };
             if content {
                 let next = words.len() as u32;
                 let id = *ids.entry(lower).or_insert(next);
@@ -110,12 +113,25 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
         flush(&mut run, position);
     }
     let total = position.max(1) as f32;
-    let spell = |key: &[u32]| key.iter().map(|&w| words[w as usize].as_str()).collect::<Vec<_>>().join(" ");
+    // Words of unspaced scripts are single characters, written together.
+    let spell = |key: &[u32]| {
+        let mut out = String::new();
+        for (i, &w) in key.iter().enumerate() {
+            let word = words[w as usize].as_str();
+            if i > 0 && !(is_unspaced_char(word) && is_unspaced_char(&words[key[i - 1] as usize])) {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        out
+    };
     let mut scored: Vec<(Vec<u32>, KeyPhrase)> = cands
         .into_iter()
         // A phrase must recur in the text; the title only raises its rank,
         // or every run of title words would qualify.
         .filter(|(_, c)| c.count >= 2.0)
+        // One character of Chinese or Japanese is rarely a topic.
+        .filter(|(key, c)| c.words > 1 || !is_unspaced_char(&words[key[0] as usize]))
         .map(|(key, c)| {
             let key: Vec<u32> = key[..c.words].to_vec();
             let length_bonus = 1.0 + 0.6 * (c.words as f32 - 1.0);
@@ -154,6 +170,14 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
     out
 }
 
+/// Characters of unspaced scripts that carry grammar rather than topic:
+/// Chinese particles and pronouns, and all of Hiragana (Japanese endings
+/// and particles).
+fn is_unspaced_stopword(c: &str) -> bool {
+    c.chars().next().is_some_and(|ch| ('\u{3040}'..='\u{309F}').contains(&ch))
+        || "的了是在和与及也都就而等对被把将从向为以之其这那个有不我你他她它们上下".contains(c)
+}
+
 /// Whether the words of `short` appear in `long`, in order and together.
 fn contains_words(long: &[u32], short: &[u32]) -> bool {
     short.len() <= long.len() && long.windows(short.len()).any(|w| w == short)
@@ -162,6 +186,13 @@ fn contains_words(long: &[u32], short: &[u32]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_phrases_are_found_and_written_without_spaces() {
+        let text = "中亚峰会在西安举行。中亚峰会讨论了铁路和能源。各国领导人出席中亚峰会。";
+        let top = rank("中亚峰会开幕", text, 3);
+        assert_eq!(top[0].phrase, "中亚峰会");
+    }
 
     #[test]
     fn a_repeated_phrase_ranks_above_single_words() {

@@ -83,7 +83,10 @@ pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
 
     let mut n = 0;
     for k in keyphrase::rank(title, text, opts.max_keyphrases * 3) {
-        if n == opts.max_keyphrases || k.phrase.split(' ').count() < 2 {
+        // A single word is too vague a tag, but a phrase of an unspaced
+        // script ("中亚峰会") is written as one.
+        let single_word = k.phrase.split(' ').count() < 2 && !k.phrase.chars().any(model::is_unspaced);
+        if n == opts.max_keyphrases || single_word {
             continue;
         }
         // A phrase that only restates an entity adds nothing.
@@ -148,6 +151,16 @@ mod tests {
         assert_eq!(names(&tags, TagKind::Relationship), vec!["China-CentralAsia"]);
         let ents = names(&tags, TagKind::Entity);
         assert!(ents.contains(&"China".to_string()) && ents.contains(&"CentralAsia".to_string()), "{ents:?}");
+    }
+
+    #[test]
+    fn issue_5_an_unspaced_script_gets_phrase_tags_not_one_giant_word() {
+        let text = "中亚峰会在西安举行。中亚峰会讨论了铁路和能源合作。各国领导人出席中亚峰会，并讨论能源合作。";
+        let tags = tag_article("中亚峰会开幕", text, &TagOptions::default());
+        let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+        assert!(names.contains(&"中亚峰会"), "{names:?}");
+        assert!(names.contains(&"能源合作"), "{names:?}");
+        assert!(names.iter().all(|n| n.chars().count() <= 8), "{names:?}");
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub struct Token<'a> {
 /// Splits text into words: runs of letters and digits, keeping inner
 /// apostrophes (Xi'an) and the dots of abbreviations (U.S.). Hyphens, spaces
 /// and other punctuation separate words; callers look at the gap between two
-/// tokens to tell "China-Central" from "China Central".
+/// tokens to tell "China-Central" from "China Central". In scripts written
+/// without spaces (Chinese, Japanese, Thai), each character is a token of
+/// its own, with no gap before the next: callers read runs of them.
 pub fn tokens(text: &str) -> Vec<Token<'_>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let n = chars.len();
@@ -21,6 +23,11 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
     while i < n {
         let (start, c) = chars[i];
         if !c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        if model::is_unspaced(c) {
+            out.push(Token { text: &text[start..end_of(i + 1)], start, end: end_of(i + 1) });
             i += 1;
             continue;
         }
@@ -36,7 +43,7 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
         }
         j = i;
         loop {
-            while j < n && chars[j].1.is_alphanumeric() {
+            while j < n && chars[j].1.is_alphanumeric() && !model::is_unspaced(chars[j].1) {
                 j += 1;
             }
             let joiner = j + 1 < n && matches!(chars[j].1, '\'' | '\u{2019}') && chars[j + 1].1.is_alphanumeric();
@@ -61,13 +68,41 @@ pub fn is_stopword(lower: &str) -> bool {
     SET.get_or_init(|| STOPWORDS.split_whitespace().collect()).contains(lower)
 }
 
-/// Lower-cased words of the text that are not stopwords or numbers.
+/// Whether a token is one character of a script written without spaces.
+pub fn is_unspaced_char(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(model::is_unspaced) && chars.next().is_none()
+}
+
+/// Lower-cased words of the text that are not stopwords or numbers. A run
+/// of unspaced characters gives its overlapping bigrams ("中亚峰会": "中亚",
+/// "亚峰", "峰会"), as search indexes it: without a dictionary, bigrams
+/// match far more real words than single characters do.
 pub fn content_words(text: &str) -> Vec<String> {
-    tokens(text)
-        .into_iter()
-        .map(|t| t.text.to_lowercase())
-        .filter(|w| w.chars().count() > 1 && !is_stopword(w) && !w.chars().all(|c| c.is_ascii_digit()))
-        .collect()
+    let toks = tokens(text);
+    let mut out = Vec::with_capacity(toks.len());
+    let mut k = 0;
+    while k < toks.len() {
+        if is_unspaced_char(toks[k].text) {
+            let mut end = k + 1;
+            while end < toks.len() && is_unspaced_char(toks[end].text) && toks[end - 1].end == toks[end].start {
+                end += 1;
+            }
+            let run = &toks[k..end];
+            if run.len() == 1 {
+                out.push(run[0].text.to_string());
+            }
+            out.extend(run.windows(2).map(|w| format!("{}{}", w[0].text, w[1].text)));
+            k = end;
+            continue;
+        }
+        let w = toks[k].text.to_lowercase();
+        if w.chars().count() > 1 && !is_stopword(&w) && !w.chars().all(|c| c.is_ascii_digit()) {
+            out.push(w);
+        }
+        k += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -86,6 +121,16 @@ mod tests {
     #[test]
     fn a_sentence_final_dot_is_not_kept() {
         assert_eq!(words("in China. Then"), vec!["in", "China", "Then"]);
+    }
+
+    #[test]
+    fn unspaced_scripts_give_one_token_per_character() {
+        assert_eq!(words("中亚峰会 in 西安"), vec!["中", "亚", "峰", "会", "in", "西", "安"]);
+    }
+
+    #[test]
+    fn unspaced_runs_give_bigrams_as_content_words() {
+        assert_eq!(content_words("中亚峰会, Summit"), vec!["中亚", "亚峰", "峰会", "summit"]);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! token, so "中亚" would never match inside "中国与中亚峰会". Bigrams make any
 //! two-character query a term lookup and longer queries a phrase of bigrams.
 
+pub use model::is_unspaced;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// The tokenizer registered as [`crate::TOKENIZER`].
@@ -42,20 +43,6 @@ impl Tokenizer for TaglineTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         VecTokenStream { tokens: tokens(text), next: 0 }
     }
-}
-
-/// Whether a character belongs to a script written without spaces.
-pub fn is_unspaced(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF      // Hiragana, Katakana
-        | 0x3400..=0x4DBF    // CJK extension A
-        | 0x4E00..=0x9FFF    // CJK unified ideographs
-        | 0xF900..=0xFAFF    // CJK compatibility ideographs
-        | 0x0E00..=0x0E7F    // Thai
-        | 0x0E80..=0x0EFF    // Lao
-        | 0x1780..=0x17FF    // Khmer
-        | 0x1000..=0x109F    // Myanmar
-        | 0x20000..=0x2FA1F) // CJK extensions B and later
 }
 
 /// Lower-cased tokens with byte offsets and positions.

@@ -3,6 +3,7 @@
 
 mod category;
 mod error;
+mod script;
 mod tag;
 mod time;
 mod types;
@@ -10,6 +11,7 @@ mod url;
 
 pub use category::Category;
 pub use error::ModelError;
+pub use script::is_unspaced;
 pub use tag::{Tag, TagKind, TagName};
 pub use time::Clock;
 pub use types::{Article, ExtractRules, ImageData, NewArticle, NewSource, Source, SourceStatus, Story, TagRule};

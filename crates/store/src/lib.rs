@@ -52,6 +52,9 @@ pub enum StoreError {
     /// The database worker thread stopped (the process is shutting down).
     #[error("the database worker stopped")]
     WorkerGone,
+    /// The request contradicts itself (a tag made an alias of itself).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Shorthand for store results.
@@ -124,6 +127,15 @@ pub enum StoryAssignment {
     /// story if that article was not stored (already known) or the index
     /// does not point back.
     WithBatch(usize),
+}
+
+/// A tag key that always stands for another tag.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TagAlias {
+    /// The alias, as the operator wrote it.
+    pub alias: TagName,
+    /// The tag it stands for.
+    pub tag: TagName,
 }
 
 /// Where a stored article went.
@@ -293,6 +305,16 @@ pub trait Store: Send + Sync {
     async fn article(&self, id: i64) -> Result<Option<Article>>;
     /// A story's summary.
     async fn story(&self, id: i64) -> Result<Option<Story>>;
+    /// Makes `alias` stand for `tag` from now on, and moves the articles
+    /// already tagged with `alias` to `tag`. If `tag` is itself an alias,
+    /// the alias points at what it stands for. Returns how many articles
+    /// were moved.
+    async fn add_tag_alias(&self, alias: &TagName, tag: &TagName) -> Result<u64>;
+    /// Every alias, by alias.
+    async fn tag_aliases(&self) -> Result<Vec<TagAlias>>;
+    /// Removes an alias (articles already moved stay with its tag).
+    /// Returns whether it existed.
+    async fn remove_tag_alias(&self, alias: &TagName) -> Result<bool>;
     /// Story-matching candidates for a new article, found through the tag
     /// index rather than by scanning: articles in the window that share one
     /// of `entity_keys` (the newest `limit`), plus the newest `recent` of
@@ -323,7 +345,8 @@ pub trait Store: Send + Sync {
     async fn story_candidates_by_ids(&self, ids: &[i64]) -> Result<Vec<StoryCandidate>>;
     /// The most used tags among articles published since `since`.
     async fn top_tags(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<TagCount>>;
-    /// A tag by name, case-insensitively.
+    /// A tag by name, case-insensitively; an alias gives the tag it stands
+    /// for.
     async fn tag(&self, name: &TagName) -> Result<Option<TagCount>>;
     /// Row counts.
     async fn counts(&self) -> Result<Counts>;

@@ -103,6 +103,13 @@ const TABLES: &[Table] = &[
         columns: &[("id", Int), ("key", Text), ("name", Text), ("kind", Text)],
     },
     Table {
+        name: "tag_aliases",
+        key: "id",
+        unique_key: true,
+        serial: true,
+        columns: &[("id", Int), ("alias_key", Text), ("alias", Text), ("tag_id", Int)],
+    },
+    Table {
         name: "article_tags",
         key: "article_id",
         unique_key: false,

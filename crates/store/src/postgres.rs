@@ -14,6 +14,7 @@ use tokio_postgres::{NoTls, Row};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_tag_counts.sql")),
+    (3, include_str!("../migrations/postgres/0003_tag_aliases.sql")),
 ];
 
 /// Connections per process.
@@ -546,9 +547,89 @@ impl Store for PgStore {
 
     async fn tag(&self, name: &TagName) -> Result<Option<TagCount>> {
         let client = self.client().await?;
-        let st = client.prepare_cached("SELECT t.name, t.kind, t.article_count FROM tags t WHERE t.key = $1").await?;
+        let st = client
+            .prepare_cached(
+                "SELECT t.name, t.kind, t.article_count FROM tags t
+                 WHERE t.key = $1 OR t.id = (SELECT tag_id FROM tag_aliases WHERE alias_key = $1)
+                 ORDER BY t.key = $1 DESC LIMIT 1",
+            )
+            .await?;
         let rows = client.query(&st, &[&name.key()]).await?;
         Ok(tag_counts(&rows)?.into_iter().next())
+    }
+
+    async fn add_tag_alias(&self, alias: &TagName, tag: &TagName) -> Result<u64> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // Aliases never chain: an alias of an alias points at its tag.
+        let target = tx
+            .query_opt(
+                "SELECT t.key, t.name FROM tag_aliases a JOIN tags t ON t.id = a.tag_id WHERE a.alias_key = $1",
+                &[&tag.key()],
+            )
+            .await?;
+        let (target_key, target_name): (String, String) = match target {
+            Some(r) => (r.try_get(0)?, r.try_get(1)?),
+            None => (tag.key(), tag.to_string()),
+        };
+        if target_key == alias.key() {
+            return Err(StoreError::Invalid(format!("#{alias} cannot be an alias of itself")));
+        }
+        let old = tx.query_opt("SELECT id, kind FROM tags WHERE key = $1 FOR UPDATE", &[&alias.key()]).await?;
+        let old: Option<(i64, String)> = match old {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        };
+        let kind = old.as_ref().map_or_else(|| TagKind::Rule.as_str().to_string(), |(_, k)| k.clone());
+        let target_id: i64 = tx
+            .query_one(
+                "INSERT INTO tags (key, name, kind) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
+                &[&target_key, &target_name, &kind],
+            )
+            .await?
+            .try_get(0)?;
+        let mut moved = 0;
+        if let Some((old_id, _)) = old {
+            tx.execute(
+                "INSERT INTO article_tags (article_id, tag_id, score, published_at)
+                 SELECT article_id, $2, score, published_at FROM article_tags WHERE tag_id = $1
+                 ON CONFLICT DO NOTHING",
+                &[&old_id, &target_id],
+            )
+            .await?;
+            moved = tx.execute("DELETE FROM article_tags WHERE tag_id = $1", &[&old_id]).await?;
+            tx.execute("UPDATE tag_aliases SET tag_id = $2 WHERE tag_id = $1", &[&old_id, &target_id]).await?;
+            tx.execute("DELETE FROM tags WHERE id = $1", &[&old_id]).await?;
+        }
+        tx.execute(
+            "INSERT INTO tag_aliases (alias_key, alias, tag_id) VALUES ($1, $2, $3)
+             ON CONFLICT (alias_key) DO UPDATE SET alias = excluded.alias, tag_id = excluded.tag_id",
+            &[&alias.key(), &alias.as_str(), &target_id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    async fn tag_aliases(&self) -> Result<Vec<TagAlias>> {
+        let client = self.client().await?;
+        let rows = client
+            .query("SELECT a.alias, t.name FROM tag_aliases a JOIN tags t ON t.id = a.tag_id ORDER BY a.alias_key", &[])
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (alias, tag): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            if let (Ok(alias), Ok(tag)) = (TagName::parse(&alias), TagName::parse(&tag)) {
+                out.push(TagAlias { alias, tag });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn remove_tag_alias(&self, alias: &TagName) -> Result<bool> {
+        let client = self.client().await?;
+        Ok(client.execute("DELETE FROM tag_aliases WHERE alias_key = $1", &[&alias.key()]).await? > 0)
     }
 
     async fn counts(&self) -> Result<Counts> {
@@ -864,7 +945,12 @@ async fn insert_one(
     }
     // Look up first: ON CONFLICT DO UPDATE would lock an existing tag's
     // row until commit, serialising every worker on popular tags.
-    let find = tx.prepare_cached("SELECT id FROM tags WHERE key = $1").await?;
+    // An alias's tag, else the tag itself: one round trip.
+    let find = tx
+        .prepare_cached(
+            "SELECT COALESCE((SELECT tag_id FROM tag_aliases WHERE alias_key = $1), (SELECT id FROM tags WHERE key = $1))",
+        )
+        .await?;
     let create = tx
         .prepare_cached(
             "INSERT INTO tags (key, name, kind) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING id",
@@ -877,12 +963,13 @@ async fn insert_one(
             .await?;
     for t in &a.tags {
         let key = t.name.key();
-        let tag_id: i64 = match tx.query_opt(&find, &[&key]).await? {
-            Some(row) => row.get(0),
+        let found: Option<i64> = tx.query_one(&find, &[&key]).await?.try_get(0)?;
+        let tag_id: i64 = match found {
+            Some(id) => id,
             None => match tx.query_opt(&create, &[&key, &t.name.as_str(), &t.kind.as_str()]).await? {
                 Some(row) => row.get(0),
                 // Another worker created it a moment ago.
-                None => tx.query_one(&find, &[&key]).await?.get(0),
+                None => tx.query_one("SELECT id FROM tags WHERE key = $1", &[&key]).await?.get(0),
             },
         };
         tx.execute(&link, &[&id, &tag_id, &(t.score as f64), &ts(a.published)]).await?;

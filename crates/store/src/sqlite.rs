@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_images.sql")),
     (6, include_str!("../migrations/sqlite/0006_leases.sql")),
     (7, include_str!("../migrations/sqlite/0007_tag_counts.sql")),
+    (8, include_str!("../migrations/sqlite/0008_tag_aliases.sql")),
 ];
 
 const READERS: usize = 4;
@@ -166,8 +167,13 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, a: &NewArticle, join: Option<i64>)
     let mut link = tx.prepare_cached(
         "INSERT INTO article_tags (article_id, tag_id, score, published_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
     )?;
+    let mut alias = tx.prepare_cached("SELECT tag_id FROM tag_aliases WHERE alias_key = ?1")?;
     for t in &a.tags {
-        let tag_id: i64 = upsert.query_row(params![t.name.key(), t.name.as_str(), t.kind.as_str()], |r| r.get(0))?;
+        let key = t.name.key();
+        let tag_id: i64 = match alias.query_row([&key], |r| r.get(0)).optional()? {
+            Some(id) => id,
+            None => upsert.query_row(params![key, t.name.as_str(), t.kind.as_str()], |r| r.get(0))?,
+        };
         link.execute(params![id, tag_id, t.score as f64, ts(a.published)])?;
     }
     Ok(Some(Stored { id, story_id }))
@@ -636,10 +642,86 @@ impl Store for SqliteStore {
     async fn tag(&self, name: &TagName) -> Result<Option<TagCount>> {
         let key = name.key();
         self.read(move |conn| {
-            let mut st = conn.prepare_cached("SELECT t.name, t.kind, t.article_count FROM tags t WHERE t.key = ?1")?;
+            let mut st = conn.prepare_cached(
+                "SELECT t.name, t.kind, t.article_count FROM tags t
+                 WHERE t.key = ?1 OR t.id = (SELECT tag_id FROM tag_aliases WHERE alias_key = ?1)
+                 ORDER BY t.key = ?1 DESC LIMIT 1",
+            )?;
             Ok(tag_counts(&mut st, [key])?.into_iter().next())
         })
         .await
+    }
+
+    async fn add_tag_alias(&self, alias: &TagName, tag: &TagName) -> Result<u64> {
+        let (alias, tag) = (alias.clone(), tag.clone());
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            // Aliases never chain: an alias of an alias points at its tag.
+            let target: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT t.key, t.name FROM tag_aliases a JOIN tags t ON t.id = a.tag_id WHERE a.alias_key = ?1",
+                    [tag.key()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (target_key, target_name) = target.unwrap_or_else(|| (tag.key(), tag.to_string()));
+            if target_key == alias.key() {
+                return Err(StoreError::Invalid(format!("#{alias} cannot be an alias of itself")));
+            }
+            let old: Option<(i64, String)> = tx
+                .query_row("SELECT id, kind FROM tags WHERE key = ?1", [alias.key()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let kind = old.as_ref().map_or_else(|| TagKind::Rule.as_str().to_string(), |(_, k)| k.clone());
+            let target_id: i64 = tx.query_row(
+                "INSERT INTO tags (key, name, kind) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
+                params![target_key, target_name, kind],
+                |r| r.get(0),
+            )?;
+            let mut moved = 0;
+            if let Some((old_id, _)) = old {
+                tx.execute(
+                    "INSERT INTO article_tags (article_id, tag_id, score, published_at)
+                     SELECT article_id, ?2, score, published_at FROM article_tags WHERE tag_id = ?1
+                     ON CONFLICT DO NOTHING",
+                    params![old_id, target_id],
+                )?;
+                moved = tx.execute("DELETE FROM article_tags WHERE tag_id = ?1", [old_id])?;
+                tx.execute("UPDATE tag_aliases SET tag_id = ?2 WHERE tag_id = ?1", params![old_id, target_id])?;
+                tx.execute("DELETE FROM tags WHERE id = ?1", [old_id])?;
+            }
+            tx.execute(
+                "INSERT INTO tag_aliases (alias_key, alias, tag_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (alias_key) DO UPDATE SET alias = excluded.alias, tag_id = excluded.tag_id",
+                params![alias.key(), alias.as_str(), target_id],
+            )?;
+            tx.commit()?;
+            Ok(moved as u64)
+        })
+        .await
+    }
+
+    async fn tag_aliases(&self) -> Result<Vec<TagAlias>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT a.alias, t.name FROM tag_aliases a JOIN tags t ON t.id = a.tag_id ORDER BY a.alias_key",
+            )?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (alias, tag) = row?;
+                if let (Ok(alias), Ok(tag)) = (TagName::parse(&alias), TagName::parse(&tag)) {
+                    out.push(TagAlias { alias, tag });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn remove_tag_alias(&self, alias: &TagName) -> Result<bool> {
+        let key = alias.key();
+        self.write(move |conn| Ok(conn.execute("DELETE FROM tag_aliases WHERE alias_key = ?1", [key])? > 0)).await
     }
 
     async fn counts(&self) -> Result<Counts> {

@@ -162,6 +162,36 @@ async fn story_candidates_are_found_by_entity_and_read_with_their_entities(s: &d
     assert_eq!(read[0].story_id, refs[0][0].story_id);
 }
 
+async fn issue_5_an_alias_moves_its_articles_and_catches_new_ones(s: &dyn Store) {
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    let tag = |n: &str| TagName::parse(n).unwrap();
+    s.insert_article(article(a.id, 1, &["Beijing"]), StoryAssignment::New).await.unwrap();
+    s.insert_article(article(a.id, 2, &["Beijing", "China"]), StoryAssignment::New).await.unwrap();
+    s.insert_article(article(a.id, 3, &["China"]), StoryAssignment::New).await.unwrap();
+    // Two articles carried the alias; one of them already had the tag.
+    assert_eq!(s.add_tag_alias(&tag("Beijing"), &tag("China")).await.unwrap(), 2);
+    assert_eq!(s.tag(&tag("China")).await.unwrap().unwrap().count, 3);
+    // The alias's own lookups give the tag.
+    let via_alias = s.tag(&tag("beijing")).await.unwrap().unwrap();
+    assert_eq!((via_alias.name.as_str(), via_alias.count), ("China", 3));
+    // New articles tagged with the alias are stored under the tag.
+    s.insert_article(article(a.id, 4, &["Beijing"]), StoryAssignment::New).await.unwrap();
+    assert_eq!(s.tag(&tag("China")).await.unwrap().unwrap().count, 4);
+    let page = s
+        .list_articles(&ArticleQuery { filter: ArticleFilter::Tag(tag("China")), after: None, limit: 10 })
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 4);
+    // An alias of an alias points at the tag; a tag is never its own alias.
+    s.add_tag_alias(&tag("Peking"), &tag("Beijing")).await.unwrap();
+    let aliases = s.tag_aliases().await.unwrap();
+    let pairs: Vec<(&str, &str)> = aliases.iter().map(|a| (a.alias.as_str(), a.tag.as_str())).collect();
+    assert_eq!(pairs, [("Beijing", "China"), ("Peking", "China")]);
+    assert!(s.add_tag_alias(&tag("China"), &tag("Peking")).await.is_err());
+    assert!(s.remove_tag_alias(&tag("Peking")).await.unwrap());
+    assert!(!s.remove_tag_alias(&tag("Peking")).await.unwrap());
+}
+
 async fn a_fetch_error_is_recorded_and_cleared_by_the_next_success(s: &dyn Store) {
     let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
     s.record_fetch(src.id, FetchOutcome { at: t0(), error: Some("HTTP 404".into()), ..Default::default() })
@@ -377,6 +407,7 @@ macro_rules! both {
 both!(
     adding_the_same_feed_twice_returns_the_existing_source,
     a_batch_is_stored_in_order_and_joins_stories_within_itself,
+    issue_5_an_alias_moves_its_articles_and_catches_new_ones,
     story_candidates_are_found_by_entity_and_read_with_their_entities,
     storing_an_article_twice_keeps_one_copy,
     tag_lists_match_case_insensitively_newest_first_with_stable_cursors,
@@ -449,6 +480,7 @@ async fn issue_7_migrating_sqlite_to_postgresql_copies_everything_and_resumes() 
         })
         .await
         .unwrap();
+    sqlite.add_tag_alias(&TagName::parse("Kazakh").unwrap(), &TagName::parse("Kazakhstan").unwrap()).await.unwrap();
     drop(sqlite);
     let path = dir.path().join("tagline.db");
     let pg = testkit::pg_store().await;
@@ -480,6 +512,11 @@ async fn issue_7_migrating_sqlite_to_postgresql_copies_everything_and_resumes() 
     let china = TagName::parse("China").unwrap();
     assert_eq!(pg.tag(&china).await.unwrap().unwrap().count, 1500, "tag counts are right after the copy");
     assert_eq!(pg.image(4).await.unwrap().map(|i| i.content_type), Some("image/png".to_string()));
+    let aliases = pg.tag_aliases().await.unwrap();
+    assert_eq!(
+        aliases.iter().map(|a| (a.alias.as_str(), a.tag.as_str())).collect::<Vec<_>>(),
+        [("Kazakh", "Kazakhstan")]
+    );
     let (c, created) = pg.add_source(source("https://c.com/feed", "C")).await.unwrap();
     assert!(created && c.id > b.id);
     let id = pg.insert_article(article(c.id, 5000, &[]), StoryAssignment::New).await.unwrap().unwrap();

@@ -64,6 +64,9 @@ pub enum Command {
     Prune(PruneArgs),
     /// Pin an article so that retention keeps it (or --unpin).
     Pin(PinArgs),
+    /// Tag aliases: a tag name that always stands for another tag.
+    #[command(subcommand)]
+    Alias(AliasCommand),
     /// Fill the store with a deterministic synthetic corpus (for benchmarks).
     Synth(SynthArgs),
     /// Measure latency over the data directory (after `synth` and `reindex`).
@@ -139,6 +142,24 @@ pub struct ExtractArgs {
     /// Read JSON lines {"id","path","url"?} on stdin; write one JSON line per input.
     #[arg(long, conflicts_with = "file")]
     pub batch: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AliasCommand {
+    /// Make ALIAS stand for TAG, moving the articles already tagged ALIAS.
+    Add {
+        /// The alias, e.g. Beijing or "U.S.".
+        alias: String,
+        /// The tag it stands for, e.g. China or US.
+        tag: String,
+    },
+    /// List every alias and its tag.
+    List,
+    /// Stop treating ALIAS as another tag (moved articles stay moved).
+    Remove {
+        /// The alias.
+        alias: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -177,6 +177,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             println!("article {} {}", args.id, if args.unpin { "unpinned" } else { "pinned" });
             Ok(ExitCode::SUCCESS)
         }
+        Command::Alias(cmd) => alias_cmd(&App::open(&cli).await?, cmd).await.map(|_| ExitCode::SUCCESS),
         Command::Synth(args) => synth_cmd(&App::open(&cli).await?, args.articles).await.map(|_| ExitCode::SUCCESS),
         Command::Bench(cli::BenchCommand::Search { queries }) => {
             bench_search(&App::open(&cli).await?, *queries).await.map(|_| ExitCode::SUCCESS)
@@ -732,6 +733,30 @@ async fn migrate_store(args: &cli::MigrateArgs) -> Result<()> {
         println!("{:15} {:>10} rows copied", c.table, c.target);
     }
     println!("done: every table's count matches; run `tagline --database postgres://… reindex` on each web node");
+    Ok(())
+}
+
+/// `tagline alias add | list | remove`.
+async fn alias_cmd(app: &App, cmd: &cli::AliasCommand) -> Result<()> {
+    let parse = |s: &str| model::TagName::parse(s).with_context(|| format!("{s:?} is not a tag name"));
+    match cmd {
+        cli::AliasCommand::Add { alias, tag } => {
+            let (alias, tag) = (parse(alias)?, parse(tag)?);
+            let moved = app.store.add_tag_alias(&alias, &tag).await?;
+            println!("#{alias} now stands for #{tag}; {moved} articles moved");
+            println!("(the search index keeps the old tag until `tagline reindex`)");
+        }
+        cli::AliasCommand::List => {
+            for a in app.store.tag_aliases().await? {
+                println!("#{} -> #{}", a.alias, a.tag);
+            }
+        }
+        cli::AliasCommand::Remove { alias } => {
+            let alias = parse(alias)?;
+            anyhow::ensure!(app.store.remove_tag_alias(&alias).await?, "#{alias} is not an alias");
+            println!("#{alias} is no longer an alias");
+        }
+    }
     Ok(())
 }
 

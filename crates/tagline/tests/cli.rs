@@ -855,3 +855,19 @@ fn issue_5_dedup_names_the_original_of_an_edited_copy_and_nothing_else() {
     let dups: Vec<&serde_json::Value> = got.iter().map(|v| &v["duplicate_of"]).collect();
     assert_eq!(dups, [&serde_json::Value::Null, &serde_json::Value::Null, &serde_json::json!("a")]);
 }
+
+#[test]
+fn issue_5_tag_aliases_are_managed_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let added = tagline(data, &["alias", "add", "Peking", "China"]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(stdout(&added).contains("#Peking now stands for #China; 0 articles moved"), "{}", stdout(&added));
+    let itself = tagline(data, &["alias", "add", "china", "Peking"]);
+    assert!(!itself.status.success());
+    assert!(stderr(&itself).contains("cannot be an alias of itself"), "{}", stderr(&itself));
+    assert_eq!(stdout(&tagline(data, &["alias", "list"])), "#Peking -> #China\n");
+    assert!(tagline(data, &["alias", "remove", "Peking"]).status.success());
+    assert!(!tagline(data, &["alias", "remove", "Peking"]).status.success());
+    assert_eq!(stdout(&tagline(data, &["alias", "list"])), "");
+}

@@ -111,6 +111,17 @@ async fn get(router: &axum::Router, path: &str) -> (StatusCode, String) {
 }
 
 #[tokio::test]
+async fn issue_5_an_alias_redirects_to_its_tag_page() {
+    let (d, r) = fixture().await;
+    let store = SqliteStore::open(d.path().join("t.db")).unwrap();
+    let name = |n: &str| model::TagName::parse(n).unwrap();
+    store.add_tag_alias(&name("SinoCentralAsia"), &name("China-CentralAsia")).await.unwrap();
+    let resp = r.clone().oneshot(Request::get("/tag/SinoCentralAsia").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(resp.headers()["location"], "/tag/China-CentralAsia");
+}
+
+#[tokio::test]
 async fn the_tag_page_lists_cards_newest_first_with_relative_times() {
     let (_d, r) = fixture().await;
     let (status, html) = get(&r, "/tag/china-centralasia").await;

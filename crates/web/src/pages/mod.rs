@@ -395,13 +395,18 @@ pub async fn tag(
     State(state): State<AppState>,
     Path(name): Path<String>,
     Query(p): Query<PageParams>,
-) -> Result<Markup, AppError> {
+) -> Result<Response, AppError> {
     let kind = resolve_tag(&state, &name).await?;
     let ListKind::Tag(tag) = &kind else { unreachable!("resolve_tag returns a tag") };
+    // An alias has no page of its own: it redirects to its tag's. (Other
+    // letter cases are the same tag, served where asked.)
+    if TagName::parse(&name).is_ok_and(|n| n.key() != tag.name.key()) {
+        return Ok(Redirect::permanent(&format!("/tag/{}", tag.name)).into_response());
+    }
     let related = state.related_tags(&tag.name).await?;
     let related: Vec<(String, String)> = related.iter().map(|r| (r.name.to_string(), String::new())).collect();
     let extra = tag_chips(t("list.related"), "related-h", &related);
-    list_page(&state, kind, p.after.as_deref(), extra, html! {}).await
+    Ok(list_page(&state, kind, p.after.as_deref(), extra, html! {}).await?.into_response())
 }
 
 pub async fn tag_feed(

@@ -78,9 +78,21 @@ impl StoryMatcher {
             state.log.iter().filter(|l| l.seq >= seq0).map(|l| (l.story_id, l.doc.clone())).collect()
         };
         let plan = decide(&docs, &best_stored, &meanwhile);
-        let stored = store.insert_articles(batch.into_iter().zip(plan).collect()).await?;
+        for &(into, from) in &plan.merges {
+            // A merge only tidies: if it fails (another worker merging the
+            // same stories), the batch is stored all the same.
+            if let Err(e) = store.merge_stories(into, &[from]).await {
+                tracing::warn!(into, from, error = %e, "stories not merged");
+            }
+        }
+        let stored = store.insert_articles(batch.into_iter().zip(plan.assignments).collect()).await?;
 
         let mut state = self.state();
+        for &(into, from) in &plan.merges {
+            for l in state.log.iter_mut().filter(|l| l.story_id == from) {
+                l.story_id = into;
+            }
+        }
         let seq = state.next_seq;
         state.next_seq += 1;
         for (s, doc) in stored.iter().zip(docs) {
@@ -103,14 +115,14 @@ impl StoryMatcher {
         Ok(stored)
     }
 
-    /// For each article, the most similar stored candidate's story and its
-    /// similarity, if any reaches the threshold.
+    /// For each article, the stored candidates' stories it reaches the
+    /// threshold with: (similarity, story), best first, one per story.
     async fn best_stored(
         &self,
         store: &dyn Store,
         batch: &[NewArticle],
         docs: &[Arc<StoryDoc>],
-    ) -> Result<Vec<Option<(f32, i64)>>, StoreError> {
+    ) -> Result<Vec<Vec<(f32, i64)>>, StoreError> {
         let window = chrono::Duration::hours(enrich::story::WINDOW_HOURS);
         let queries = batch
             .iter()
@@ -147,7 +159,7 @@ impl StoryMatcher {
         blocking(move || {
             docs.iter()
                 .zip(&candidates)
-                .map(|(doc, cands)| best_of(doc, cands.iter().map(|(story, d)| (*story, d.as_ref()))))
+                .map(|(doc, cands)| matches_of(doc, cands.iter().map(|(story, d)| (*story, d.as_ref()))))
                 .collect()
         })
         .await
@@ -176,31 +188,52 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     crate::cpu(f).await.ok_or(StoreError::WorkerGone)
 }
 
-/// The most similar of `candidates` (story, features) at or above the
-/// threshold.
-fn best_of<'a>(doc: &StoryDoc, candidates: impl Iterator<Item = (i64, &'a StoryDoc)>) -> Option<(f32, i64)> {
-    candidates
-        .filter_map(|(story, other)| {
-            let sim = enrich::similarity(doc, other);
-            (sim >= enrich::story::THRESHOLD).then_some((sim, story))
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+/// The stories of `candidates` (story, features) that `doc` reaches the
+/// threshold with: (similarity, story), best first, one entry per story.
+fn matches_of<'a>(doc: &StoryDoc, candidates: impl Iterator<Item = (i64, &'a StoryDoc)>) -> Vec<(f32, i64)> {
+    let mut out: Vec<(f32, i64)> = Vec::new();
+    for (story, other) in candidates {
+        let sim = enrich::similarity(doc, other);
+        if sim < enrich::story::THRESHOLD {
+            continue;
+        }
+        match out.iter_mut().find(|(_, s)| *s == story) {
+            Some(m) if m.0 < sim => m.0 = sim,
+            Some(_) => {}
+            None => out.push((sim, story)),
+        }
+    }
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out
 }
 
-/// The assignment of each article: the best of its stored candidate, the
+/// What a batch's articles join, and which stored stories merge: (into,
+/// from) pairs, when an article is at least `MERGE_THRESHOLD` similar to
+/// reports of two stories.
+#[derive(Debug, PartialEq)]
+struct Plan {
+    assignments: Vec<StoryAssignment>,
+    merges: Vec<(i64, i64)>,
+}
+
+/// The assignment of each article: the best of its stored candidates, the
 /// articles stored meanwhile by other batches, and the batch's earlier
-/// articles.
-fn decide(
-    docs: &[Arc<StoryDoc>],
-    best_stored: &[Option<(f32, i64)>],
-    meanwhile: &[(i64, Arc<StoryDoc>)],
-) -> Vec<StoryAssignment> {
-    let mut plan: Vec<StoryAssignment> = Vec::with_capacity(docs.len());
+/// articles; and the merges of stored stories the batch shows to be one.
+fn decide(docs: &[Arc<StoryDoc>], stored: &[Vec<(f32, i64)>], meanwhile: &[(i64, Arc<StoryDoc>)]) -> Plan {
+    let mut plan = Plan { assignments: Vec::with_capacity(docs.len()), merges: Vec::new() };
+    // Stories merged so far by this batch: from -> into.
+    let mut merged: HashMap<i64, i64> = HashMap::new();
+    let resolve = |merged: &HashMap<i64, i64>, mut s: i64| {
+        while let Some(&into) = merged.get(&s) {
+            s = into;
+        }
+        s
+    };
     for (i, doc) in docs.iter().enumerate() {
         // As the store's candidate query: the newest few, and any sharing an
         // entity.
         let newest = meanwhile.len().saturating_sub(RECENT_CANDIDATES);
-        let recent = best_of(
+        let recent = matches_of(
             doc,
             meanwhile
                 .iter()
@@ -208,22 +241,50 @@ fn decide(
                 .filter(|(k, (_, d))| *k >= newest || doc.shares_entity(d))
                 .map(|(_, (story, d))| (*story, d.as_ref())),
         );
-        let mut best = match (best_stored[i], recent) {
-            (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
-            (a, b) => a.or(b),
+        let mut known: Vec<(f32, i64)> = Vec::new();
+        for (sim, story) in stored[i].iter().chain(&recent) {
+            let story = resolve(&merged, *story);
+            match known.iter_mut().find(|(_, s)| *s == story) {
+                Some(m) if m.0 < *sim => m.0 = *sim,
+                Some(_) => {}
+                None => known.push((*sim, story)),
+            }
         }
-        .map(|(sim, story)| (sim, StoryAssignment::Join(story)));
+        known.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // The stories this article is close enough to merge: into the
+        // oldest (smallest id), so that repeated merges converge and the
+        // smaller, newer stories are the ones whose articles move.
+        let close: Vec<i64> = known
+            .iter()
+            .enumerate()
+            .filter(|(k, (sim, _))| *k == 0 || *sim >= enrich::story::MERGE_THRESHOLD)
+            .map(|(_, (_, story))| *story)
+            .collect();
+        if let Some(&into) = close.iter().min().filter(|_| close.len() > 1) {
+            for &from in close.iter().filter(|s| **s != into) {
+                merged.insert(from, into);
+                plan.merges.push((into, from));
+            }
+        }
+        let mut best = known.first().map(|&(sim, story)| (sim, StoryAssignment::Join(resolve(&merged, story))));
         for (j, earlier) in docs[..i].iter().enumerate() {
             let sim = enrich::similarity(doc, earlier);
             if sim >= enrich::story::THRESHOLD && best.is_none_or(|(b, _)| sim > b) {
-                let joins = match plan[j] {
+                let joins = match plan.assignments[j] {
                     StoryAssignment::New => StoryAssignment::WithBatch(j),
+                    StoryAssignment::Join(s) => StoryAssignment::Join(resolve(&merged, s)),
                     other => other,
                 };
                 best = Some((sim, joins));
             }
         }
-        plan.push(best.map_or(StoryAssignment::New, |(_, a)| a));
+        plan.assignments.push(best.map_or(StoryAssignment::New, |(_, a)| a));
+    }
+    // An earlier article may have joined a story merged since.
+    for a in &mut plan.assignments {
+        if let StoryAssignment::Join(s) = a {
+            *s = resolve(&merged, *s);
+        }
     }
     plan
 }
@@ -240,21 +301,32 @@ mod tests {
     #[test]
     fn a_batch_article_like_an_earlier_one_joins_its_story_through_the_batch() {
         let docs = [doc("quake hits coastal city"), doc("floods in the north"), doc("quake hits coastal city again")];
-        let plan = decide(&docs, &[None, None, None], &[]);
-        assert_eq!(plan, vec![StoryAssignment::New, StoryAssignment::New, StoryAssignment::WithBatch(0)]);
+        let plan = decide(&docs, &[vec![], vec![], vec![]], &[]);
+        assert_eq!(plan.assignments, vec![StoryAssignment::New, StoryAssignment::New, StoryAssignment::WithBatch(0)]);
     }
 
     #[test]
     fn a_batch_article_follows_an_earlier_one_into_a_stored_story() {
         let docs = [doc("quake hits coastal city"), doc("quake hits coastal city again")];
-        let plan = decide(&docs, &[Some((0.9, 7)), None], &[]);
-        assert_eq!(plan, vec![StoryAssignment::Join(7), StoryAssignment::Join(7)]);
+        let plan = decide(&docs, &[vec![(0.9, 7)], vec![]], &[]);
+        assert_eq!(plan.assignments, vec![StoryAssignment::Join(7), StoryAssignment::Join(7)]);
     }
 
     #[test]
     fn an_article_stored_meanwhile_by_another_batch_is_a_candidate() {
         let docs = [doc("quake hits coastal city")];
-        let plan = decide(&docs, &[None], &[(42, doc("quake hits coastal city"))]);
-        assert_eq!(plan, vec![StoryAssignment::Join(42)]);
+        let plan = decide(&docs, &[vec![]], &[(42, doc("quake hits coastal city"))]);
+        assert_eq!(plan.assignments, vec![StoryAssignment::Join(42)]);
+    }
+
+    #[test]
+    fn an_article_close_to_two_stories_merges_them_into_the_older() {
+        let docs = [doc("quake hits coastal city"), doc("quake hits coastal city again")];
+        // The first article is close to stories 9 and 7, and only loosely to 11.
+        let plan = decide(&docs, &[vec![(0.9, 9), (0.6, 7), (0.3, 11)], vec![(0.8, 9)]], &[]);
+        // Into the older story, 7.
+        assert_eq!(plan.merges, vec![(7, 9)]);
+        // The second one's match, story 9, is now story 7.
+        assert_eq!(plan.assignments, vec![StoryAssignment::Join(7), StoryAssignment::Join(7)]);
     }
 }

@@ -305,6 +305,10 @@ pub trait Store: Send + Sync {
     async fn article(&self, id: i64) -> Result<Option<Article>>;
     /// A story's summary.
     async fn story(&self, id: i64) -> Result<Option<Story>>;
+    /// Merges the stories `from` into `into`: their articles join it, they
+    /// are deleted, and its lead becomes its earliest article. Returns how
+    /// many articles moved (none if `into` no longer exists).
+    async fn merge_stories(&self, into: i64, from: &[i64]) -> Result<u64>;
     /// Makes `alias` stand for `tag` from now on, and moves the articles
     /// already tagged with `alias` to `tag`. If `tag` is itself an alias,
     /// the alias points at what it stands for. Returns how many articles

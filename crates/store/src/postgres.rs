@@ -558,6 +558,42 @@ impl Store for PgStore {
         Ok(tag_counts(&rows)?.into_iter().next())
     }
 
+    async fn merge_stories(&self, into: i64, from: &[i64]) -> Result<u64> {
+        let from: Vec<i64> = from.iter().copied().filter(|f| *f != into).collect();
+        if from.is_empty() {
+            return Ok(0);
+        }
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // Lock every story involved, or give up at once: an inserting worker
+        // holds the story it joins (KEY SHARE) until it commits, and a merge
+        // that waited could deadlock with it. A skipped merge happens at the
+        // next article that bridges the two stories.
+        let mut all = from.clone();
+        all.push(into);
+        let locked = tx.query("SELECT id FROM stories WHERE id = ANY($1) ORDER BY id FOR UPDATE NOWAIT", &[&all]).await;
+        let locked: Vec<i64> = match locked {
+            Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) => return Ok(0),
+            Err(e) => return Err(e.into()),
+        };
+        // Another worker may have merged some of them away meanwhile.
+        if !locked.contains(&into) {
+            return Ok(0);
+        }
+        let from: Vec<i64> = from.into_iter().filter(|f| locked.contains(f)).collect();
+        let moved = tx.execute("UPDATE articles SET story_id = $1 WHERE story_id = ANY($2)", &[&into, &from]).await?;
+        tx.execute("DELETE FROM stories WHERE id = ANY($1)", &[&from]).await?;
+        tx.execute(
+            "UPDATE stories SET lead_article_id = (SELECT id FROM articles WHERE story_id = $1
+              ORDER BY published_at, id LIMIT 1) WHERE id = $1",
+            &[&into],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
     async fn add_tag_alias(&self, alias: &TagName, tag: &TagName) -> Result<u64> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
@@ -926,7 +962,9 @@ async fn insert_one(
     let Some(row) = inserted else { return Ok(None) };
     let id: i64 = row.get(0);
     let story_id: i64 = match join {
-        Some(sid) if tx.query_opt("SELECT 1 FROM stories WHERE id = $1", &[&sid]).await?.is_some() => sid,
+        // KEY SHARE holds the story against a concurrent merge until this
+        // batch commits; a story merged away already starts anew.
+        Some(sid) if tx.query_opt("SELECT 1 FROM stories WHERE id = $1 FOR KEY SHARE", &[&sid]).await?.is_some() => sid,
         _ => tx
             .query_one(
                 "INSERT INTO stories (lead_article_id, created_at) VALUES ($1, $2) RETURNING id",

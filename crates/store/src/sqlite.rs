@@ -652,6 +652,34 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn merge_stories(&self, into: i64, from: &[i64]) -> Result<u64> {
+        let from: Vec<i64> = from.iter().copied().filter(|f| *f != into).collect();
+        if from.is_empty() {
+            return Ok(0);
+        }
+        let from = serde_json::to_string(&from).unwrap_or_else(|_| "[]".into());
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            // Another process may have merged `into` away meanwhile.
+            if tx.query_row("SELECT 1 FROM stories WHERE id = ?1", [into], |_| Ok(())).optional()?.is_none() {
+                return Ok(0);
+            }
+            let moved = tx.execute(
+                "UPDATE articles SET story_id = ?1 WHERE story_id IN (SELECT value FROM json_each(?2))",
+                params![into, from],
+            )?;
+            tx.execute("DELETE FROM stories WHERE id IN (SELECT value FROM json_each(?1))", [&from])?;
+            tx.execute(
+                "UPDATE stories SET lead_article_id = (SELECT id FROM articles WHERE story_id = ?1
+                  ORDER BY published_at, id LIMIT 1) WHERE id = ?1",
+                [into],
+            )?;
+            tx.commit()?;
+            Ok(moved as u64)
+        })
+        .await
+    }
+
     async fn add_tag_alias(&self, alias: &TagName, tag: &TagName) -> Result<u64> {
         let (alias, tag) = (alias.clone(), tag.clone());
         self.write(move |conn| {

@@ -162,6 +162,22 @@ async fn story_candidates_are_found_by_entity_and_read_with_their_entities(s: &d
     assert_eq!(read[0].story_id, refs[0][0].story_id);
 }
 
+async fn issue_5_merged_stories_become_one_led_by_the_earliest_article(s: &dyn Store) {
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    let (b, _) = s.add_source(source("https://b.com/feed", "B")).await.unwrap();
+    // Article n is n hours old: 5 is the earliest.
+    let first = s.insert_article(article(a.id, 1, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    let story_a = s.article(first).await.unwrap().unwrap().story_id.unwrap();
+    s.insert_article(article(a.id, 2, &[]), StoryAssignment::Join(story_a)).await.unwrap();
+    let earliest = s.insert_article(article(b.id, 5, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    let story_b = s.article(earliest).await.unwrap().unwrap().story_id.unwrap();
+    assert_eq!(s.merge_stories(story_a, &[story_b, story_a]).await.unwrap(), 1);
+    let story = s.story(story_a).await.unwrap().unwrap();
+    assert_eq!((story.article_count, story.outlet_count, story.lead_article_id), (3, 2, earliest));
+    assert!(s.story(story_b).await.unwrap().is_none());
+    assert_eq!(s.article(earliest).await.unwrap().unwrap().story_id, Some(story_a));
+}
+
 async fn issue_5_an_alias_moves_its_articles_and_catches_new_ones(s: &dyn Store) {
     let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
     let tag = |n: &str| TagName::parse(n).unwrap();
@@ -408,6 +424,7 @@ both!(
     adding_the_same_feed_twice_returns_the_existing_source,
     a_batch_is_stored_in_order_and_joins_stories_within_itself,
     issue_5_an_alias_moves_its_articles_and_catches_new_ones,
+    issue_5_merged_stories_become_one_led_by_the_earliest_article,
     story_candidates_are_found_by_entity_and_read_with_their_entities,
     storing_an_article_twice_keeps_one_copy,
     tag_lists_match_case_insensitively_newest_first_with_stable_cursors,

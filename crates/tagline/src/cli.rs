@@ -113,6 +113,10 @@ pub struct ClusterArgs {
     /// Similarity at which an article joins a story (default: the crawler's).
     #[arg(long)]
     pub threshold: Option<f32>,
+    /// Similarity at which an article that joins one story also merges
+    /// another into it (default: the crawler's).
+    #[arg(long)]
+    pub merge_threshold: Option<f32>,
 }
 
 #[derive(Args, Debug)]

@@ -58,12 +58,38 @@ pub fn tag() -> Result<()> {
 /// `{"id","title","text","published"?}` in arrival order → `{"id","story"}`
 /// (also as `cluster`, the field score_clusters.py reads). Sequential by
 /// nature: each document is matched against the stories before it.
-pub fn cluster(threshold: Option<f32>) -> Result<()> {
+/// Story clustering, as the crawler does it: each document joins the story
+/// of its most similar predecessor at or above `threshold`, and the stories
+/// of any other predecessors at or above `merge` are merged into it. Since
+/// a merge relabels earlier documents, the answers are written at the end.
+pub fn cluster(threshold: Option<f32>, merge: Option<f32>) -> Result<()> {
     let threshold = threshold.unwrap_or(enrich::story::THRESHOLD);
+    let merge = merge.unwrap_or(enrich::story::MERGE_THRESHOLD);
     let mut seen: Vec<(enrich::StoryDoc, usize)> = Vec::new();
-    let mut stories = 0usize;
+    // Union-find over story numbers: a merged story points at the one it
+    // joined.
+    let mut parent: Vec<usize> = Vec::new();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut answers: Vec<Result<(Value, usize), Value>> = Vec::new();
     let epoch = chrono::DateTime::from_timestamp(0, 0).expect("epoch");
-    in_order(|d| {
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let d = match parse(&line) {
+            Ok(d) => d,
+            Err(e) => {
+                answers.push(Err(e));
+                continue;
+            }
+        };
         let published = d.published.as_deref().and_then(extract::parse_date).unwrap_or(epoch);
         let entities: Vec<String> = enrich::tag_article(&d.title, &d.text, &enrich::TagOptions::default())
             .into_iter()
@@ -71,21 +97,43 @@ pub fn cluster(threshold: Option<f32>) -> Result<()> {
             .map(|t| t.name.to_string())
             .collect();
         let doc = enrich::StoryDoc::new(&d.title, &d.text, &entities, published);
-        let best = seen
+        let mut matches: Vec<(f32, usize)> = seen
             .iter()
             .map(|(other, story)| (enrich::similarity(&doc, other), *story))
             .filter(|(sim, _)| *sim >= threshold)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let story = match best {
-            Some((_, s)) => s,
+            .collect();
+        matches.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let story = match matches.first() {
+            Some(&(_, best)) => {
+                let best = root(&mut parent, best);
+                for &(_, other) in matches.iter().skip(1).filter(|(sim, _)| *sim >= merge) {
+                    let other = root(&mut parent, other);
+                    parent[other] = best;
+                }
+                best
+            }
             None => {
-                stories += 1;
-                stories
+                parent.push(parent.len());
+                parent.len() - 1
             }
         };
         seen.push((doc, story));
-        json!({ "id": d.id, "story": story, "cluster": story })
-    })
+        answers.push(Ok((d.id, story)));
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for a in answers {
+        let answer = match a {
+            Ok((id, story)) => {
+                let story = root(&mut parent, story) + 1;
+                json!({ "id": id, "story": story, "cluster": story })
+            }
+            Err(e) => e,
+        };
+        serde_json::to_writer(&mut out, &answer)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Reads JSON lines from stdin one at a time, in order (each answer may

@@ -146,7 +146,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Tag => enrich_cmd::tag().map(|_| ExitCode::SUCCESS),
         Command::Dedup { threshold } => enrich_cmd::dedup(*threshold).map(|_| ExitCode::SUCCESS),
-        Command::Cluster(args) => enrich_cmd::cluster(args.threshold).map(|_| ExitCode::SUCCESS),
+        Command::Cluster(args) => enrich_cmd::cluster(args.threshold, args.merge_threshold).map(|_| ExitCode::SUCCESS),
         Command::ParseFeed(args) => Ok(if feed_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Extract(args) => Ok(if extract_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Demo(args) => demo::run(args, &cli).await.map(|_| ExitCode::SUCCESS),

@@ -309,6 +309,8 @@ pub trait Store: Send + Sync {
     /// are deleted, and its lead becomes its earliest article. Returns how
     /// many articles moved (none if `into` no longer exists).
     async fn merge_stories(&self, into: i64, from: &[i64]) -> Result<u64>;
+    /// The story a merged-away story was merged into, if it was.
+    async fn merged_story(&self, id: i64) -> Result<Option<i64>>;
     /// Makes `alias` stand for `tag` from now on, and moves the articles
     /// already tagged with `alias` to `tag`. If `tag` is itself an alias,
     /// the alias points at what it stands for. Returns how many articles

@@ -103,6 +103,13 @@ const TABLES: &[Table] = &[
         columns: &[("id", Int), ("key", Text), ("name", Text), ("kind", Text)],
     },
     Table {
+        name: "story_merges",
+        key: "from_id",
+        unique_key: true,
+        serial: false,
+        columns: &[("from_id", Int), ("into_id", Int)],
+    },
+    Table {
         name: "tag_aliases",
         key: "id",
         unique_key: true,

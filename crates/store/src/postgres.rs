@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_tag_counts.sql")),
     (3, include_str!("../migrations/postgres/0003_tag_aliases.sql")),
+    (4, include_str!("../migrations/postgres/0004_story_merges.sql")),
 ];
 
 /// Connections per process.
@@ -571,7 +572,14 @@ impl Store for PgStore {
         // next article that bridges the two stories.
         let mut all = from.clone();
         all.push(into);
-        let locked = tx.query("SELECT id FROM stories WHERE id = ANY($1) ORDER BY id FOR UPDATE NOWAIT", &[&all]).await;
+        let locked = tx
+            .query(
+                "SELECT id FROM stories WHERE id = ANY($1)
+                 AND NOT EXISTS (SELECT 1 FROM story_merges WHERE from_id = stories.id)
+                 ORDER BY id FOR UPDATE NOWAIT",
+                &[&all],
+            )
+            .await;
         let locked: Vec<i64> = match locked {
             Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
             Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) => return Ok(0),
@@ -583,7 +591,16 @@ impl Store for PgStore {
         }
         let from: Vec<i64> = from.into_iter().filter(|f| locked.contains(f)).collect();
         let moved = tx.execute("UPDATE articles SET story_id = $1 WHERE story_id = ANY($2)", &[&into, &from]).await?;
-        tx.execute("DELETE FROM stories WHERE id = ANY($1)", &[&from]).await?;
+        // The merged stories' rows stay (empty), as on SQLite.
+        // Old addresses follow: to `into`, also for stories merged into the
+        // merged ones before.
+        tx.execute("UPDATE story_merges SET into_id = $1 WHERE into_id = ANY($2)", &[&into, &from]).await?;
+        tx.execute(
+            "INSERT INTO story_merges (from_id, into_id) SELECT f, $1 FROM unnest($2::BIGINT[]) AS f
+             ON CONFLICT (from_id) DO UPDATE SET into_id = excluded.into_id",
+            &[&into, &from],
+        )
+        .await?;
         tx.execute(
             "UPDATE stories SET lead_article_id = (SELECT id FROM articles WHERE story_id = $1
               ORDER BY published_at, id LIMIT 1) WHERE id = $1",
@@ -592,6 +609,12 @@ impl Store for PgStore {
         .await?;
         tx.commit().await?;
         Ok(moved)
+    }
+
+    async fn merged_story(&self, id: i64) -> Result<Option<i64>> {
+        let client = self.client().await?;
+        let row = client.query_opt("SELECT into_id FROM story_merges WHERE from_id = $1", &[&id]).await?;
+        Ok(row.map(|r| r.get(0)))
     }
 
     async fn add_tag_alias(&self, alias: &TagName, tag: &TagName) -> Result<u64> {
@@ -961,6 +984,15 @@ async fn insert_one(
             .await?;
     let Some(row) = inserted else { return Ok(None) };
     let id: i64 = row.get(0);
+    // A story merged away since the plan was made: join where it went.
+    let join = match join {
+        Some(sid) => Some(
+            tx.query_one("SELECT COALESCE((SELECT into_id FROM story_merges WHERE from_id = $1), $1)", &[&sid])
+                .await?
+                .try_get::<_, i64>(0)?,
+        ),
+        None => None,
+    };
     let story_id: i64 = match join {
         // KEY SHARE holds the story against a concurrent merge until this
         // batch commits; a story merged away already starts anew.

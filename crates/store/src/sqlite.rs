@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_leases.sql")),
     (7, include_str!("../migrations/sqlite/0007_tag_counts.sql")),
     (8, include_str!("../migrations/sqlite/0008_tag_aliases.sql")),
+    (9, include_str!("../migrations/sqlite/0009_story_merges.sql")),
 ];
 
 const READERS: usize = 4;
@@ -144,6 +145,14 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, a: &NewArticle, join: Option<i64>)
     let id = tx.last_insert_rowid();
     let exists = |sid: i64| -> Result<bool> {
         Ok(tx.prepare_cached("SELECT 1 FROM stories WHERE id = ?1")?.query_row([sid], |_| Ok(())).optional()?.is_some())
+    };
+    // A story merged away since the plan was made: join where it went.
+    let join = match join {
+        Some(sid) => Some(
+            tx.prepare_cached("SELECT COALESCE((SELECT into_id FROM story_merges WHERE from_id = ?1), ?1)")?
+                .query_row([sid], |r| r.get::<_, i64>(0))?,
+        ),
+        None => None,
     };
     let story_id = match join {
         Some(sid) if exists(sid)? => sid,
@@ -668,7 +677,21 @@ impl Store for SqliteStore {
                 "UPDATE articles SET story_id = ?1 WHERE story_id IN (SELECT value FROM json_each(?2))",
                 params![into, from],
             )?;
-            tx.execute("DELETE FROM stories WHERE id IN (SELECT value FROM json_each(?1))", [&from])?;
+            // The merged stories' rows stay (empty), so that their ids are
+            // never handed out again while story_merges points them on.
+            // Old addresses follow: to `into`, also for stories merged into
+            // the merged ones before.
+            tx.execute(
+                "UPDATE story_merges SET into_id = ?1 WHERE into_id IN (SELECT value FROM json_each(?2))",
+                params![into, from],
+            )?;
+            tx.execute(
+                // "WHERE true" tells SQLite's parser that ON CONFLICT belongs
+                // to the INSERT, not to a join.
+                "INSERT INTO story_merges (from_id, into_id) SELECT value, ?1 FROM json_each(?2) WHERE true
+                 ON CONFLICT (from_id) DO UPDATE SET into_id = excluded.into_id",
+                params![into, from],
+            )?;
             tx.execute(
                 "UPDATE stories SET lead_article_id = (SELECT id FROM articles WHERE story_id = ?1
                   ORDER BY published_at, id LIMIT 1) WHERE id = ?1",
@@ -676,6 +699,16 @@ impl Store for SqliteStore {
             )?;
             tx.commit()?;
             Ok(moved as u64)
+        })
+        .await
+    }
+
+    async fn merged_story(&self, id: i64) -> Result<Option<i64>> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT into_id FROM story_merges WHERE from_id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?)
         })
         .await
     }

@@ -176,6 +176,14 @@ async fn issue_5_merged_stories_become_one_led_by_the_earliest_article(s: &dyn S
     assert_eq!((story.article_count, story.outlet_count, story.lead_article_id), (3, 2, earliest));
     assert!(s.story(story_b).await.unwrap().is_none());
     assert_eq!(s.article(earliest).await.unwrap().unwrap().story_id, Some(story_a));
+    // The merged story's address leads on, through later merges too.
+    assert_eq!(s.merged_story(story_b).await.unwrap(), Some(story_a));
+    let other = s.insert_article(article(b.id, 9, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    let story_c = s.article(other).await.unwrap().unwrap().story_id.unwrap();
+    s.merge_stories(story_c, &[story_a]).await.unwrap();
+    assert_eq!(s.merged_story(story_b).await.unwrap(), Some(story_c));
+    assert_eq!(s.merged_story(story_a).await.unwrap(), Some(story_c));
+    assert_eq!(s.merged_story(story_c).await.unwrap(), None);
 }
 
 async fn issue_5_an_alias_moves_its_articles_and_catches_new_ones(s: &dyn Store) {

@@ -6,6 +6,7 @@ use crate::search::SearchParams;
 use crate::view::{decode_cursor, encode_cursor, ArticleView};
 use crate::{AppState, PAGE_SIZE};
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use model::{Category, TagName};
 use serde::Deserialize;
@@ -118,9 +119,15 @@ pub async fn stories(State(state): State<AppState>, Query(p): Query<PageParams>)
 }
 
 /// `GET /api/v1/stories/{id}`: a story with every report of it.
-pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = parse_id(&id, "story")?;
-    let s = state.store.story(id).await?.ok_or_else(|| AppError::NotFound(format!("story {id}")))?;
+    let Some(s) = state.store.story(id).await? else {
+        // A story merged into another redirects to it.
+        return match state.store.merged_story(id).await? {
+            Some(into) => Ok(Redirect::permanent(&format!("/api/v1/stories/{into}")).into_response()),
+            None => Err(AppError::NotFound(format!("story {id}")).into()),
+        };
+    };
     let articles =
         state.store.list_articles(&ArticleQuery { filter: ArticleFilter::Story(id), after: None, limit: 100 }).await?;
     let views: Vec<ArticleView> = articles.iter().map(|a| ArticleView::new(a, &state.clock)).collect();
@@ -130,7 +137,8 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
         "article_count": s.article_count,
         "outlet_count": s.outlet_count,
         "articles": views,
-    })))
+    }))
+    .into_response())
 }
 
 /// `GET /api/v1/search`.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use model::{Category, Clock, FeedUrl, NewArticle, NewSource, Tag, TagKind, TagName};
 use std::sync::Arc;
-use store::{SqliteStore, Store, StoryAssignment};
+use store::{ArticleFilter, ArticleQuery, SqliteStore, Store, StoryAssignment};
 use tower::ServiceExt;
 
 fn now() -> DateTime<Utc> {
@@ -119,6 +119,31 @@ async fn issue_5_an_alias_redirects_to_its_tag_page() {
     let resp = r.clone().oneshot(Request::get("/tag/SinoCentralAsia").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(resp.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(resp.headers()["location"], "/tag/China-CentralAsia");
+}
+
+#[tokio::test]
+async fn issue_5_a_merged_story_redirects_to_the_story_it_joined() {
+    let (d, r) = fixture().await;
+    let store = SqliteStore::open(d.path().join("t.db")).unwrap();
+    let stories: Vec<i64> = {
+        let all =
+            store.list_articles(&ArticleQuery { filter: ArticleFilter::All, after: None, limit: 10 }).await.unwrap();
+        let mut s: Vec<i64> = all.iter().filter_map(|a| a.story_id).collect();
+        s.sort();
+        s.dedup();
+        s
+    };
+    assert!(stories.len() >= 2, "the fixture has several stories: {stories:?}");
+    store.merge_stories(stories[0], &[stories[1]]).await.unwrap();
+    for (path, to) in [
+        (format!("/story/{}", stories[1]), format!("/story/{}", stories[0])),
+        (format!("/api/v1/stories/{}", stories[1]), format!("/api/v1/stories/{}", stories[0])),
+    ] {
+        let resp = r.clone().oneshot(Request::get(&path).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(resp.headers()["location"], to.as_str());
+    }
+    assert_eq!(get(&r, "/story/999999").await.0, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -1,0 +1,5 @@
+-- Where a merged-away story went (as SQLite's 0009).
+CREATE TABLE story_merges (
+    from_id BIGINT PRIMARY KEY,
+    into_id BIGINT NOT NULL
+);

@@ -314,22 +314,17 @@ pub async fn find_story(
     published: chrono::DateTime<chrono::Utc>,
 ) -> Result<StoryMatch, store::StoreError> {
     let window = Duration::hours(enrich::story::WINDOW_HOURS);
-    let entities: Vec<&model::Tag> = tags.iter().filter(|t| t.kind == model::TagKind::Entity).collect();
-    let keys: Vec<String> = entities.iter().map(|t| t.name.key()).collect();
-    let names: Vec<String> = entities.iter().map(|t| t.name.to_string()).collect();
+    let keys: Vec<String> = tags.iter().filter(|t| t.kind == model::TagKind::Entity).map(|t| t.name.key()).collect();
     let candidates = store
         .story_candidates(&keys, published - window, published + window, STORY_CANDIDATES, RECENT_CANDIDATES)
         .await?;
-    let doc = enrich::StoryDoc::new(title, text, &names, published);
-    let best = candidates
+    let doc = stories::new_doc(title, text, tags, published);
+    let others: Vec<(i64, enrich::StoryDoc)> = candidates
         .iter()
-        .filter_map(|c| {
-            let other = enrich::StoryDoc::new(&c.title, &c.lead, &c.entities, c.published);
-            let sim = enrich::similarity(&doc, &other);
-            (sim >= enrich::story::THRESHOLD).then_some((sim, c.story_id?))
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    Ok(StoryMatch { story: best.map(|(_, story)| story), candidates: candidates.len() })
+        .filter_map(|c| Some((c.story_id?, enrich::StoryDoc::new(&c.title, &c.lead, &c.entities, c.published))))
+        .collect();
+    let best = stories::matches_of(&doc, others.iter().map(|(story, d)| (*story, d))).first().map(|m| m.1);
+    Ok(StoryMatch { story: best, candidates: candidates.len() })
 }
 
 /// Adds the tags of the operator's rules that match. A rule's tag outranks

@@ -35,7 +35,7 @@ pub(crate) async fn prepare(
     // Extraction and enrichment are CPU work: off the async workers, so
     // that fetches keep flowing and both cores are used.
     let owned = src.clone();
-    let (article, extract_warning) = crate::cpu(move || {
+    let (mut article, extract_warning) = crate::cpu(move || {
         let mut warning = None;
         let extracted = page.and_then(|page| {
             extract::extract_with(
@@ -52,7 +52,6 @@ pub(crate) async fn prepare(
     .await
     .ok_or_else(|| format!("{}: preparing an article failed", src.name))?;
     warnings.extend(extract_warning);
-    let mut article = article;
     if fetch_pages {
         article.image_data = fetch_image(fetcher, article.image.as_deref()).await;
     }

@@ -171,16 +171,29 @@ fn entities(a: &NewArticle) -> impl Iterator<Item = &model::Tag> {
     a.tags.iter().filter(|t| t.kind == TagKind::Entity)
 }
 
+/// Story-matching features of a new article, from the lead the store
+/// keeps for it (`store::LEAD_CHARS`), so that it compares the same before
+/// and after it is stored.
+pub(crate) fn new_doc(
+    title: &str,
+    text: &str,
+    tags: &[model::Tag],
+    published: chrono::DateTime<chrono::Utc>,
+) -> StoryDoc {
+    let names: Vec<String> = tags.iter().filter(|t| t.kind == TagKind::Entity).map(|t| t.name.to_string()).collect();
+    StoryDoc::new(title, &lead(text), &names, published)
+}
+
+/// The opening of an article's text that story matching reads.
+fn lead(text: &str) -> String {
+    text.chars().take(store::LEAD_CHARS).collect()
+}
+
 /// Story-matching features of each article of the batch.
 async fn features(batch: &[NewArticle]) -> Result<Vec<Arc<StoryDoc>>, StoreError> {
-    let parts: Vec<(String, String, Vec<String>, chrono::DateTime<chrono::Utc>)> = batch
-        .iter()
-        .map(|a| {
-            let lead: String = a.text.chars().take(700).collect();
-            (a.title.clone(), lead, entities(a).map(|t| t.name.to_string()).collect(), a.published)
-        })
-        .collect();
-    blocking(move || parts.iter().map(|(t, l, e, p)| Arc::new(StoryDoc::new(t, l, e, *p))).collect()).await
+    let parts: Vec<(String, String, Vec<model::Tag>, chrono::DateTime<chrono::Utc>)> =
+        batch.iter().map(|a| (a.title.clone(), lead(&a.text), a.tags.clone(), a.published)).collect();
+    blocking(move || parts.iter().map(|(t, x, g, p)| Arc::new(new_doc(t, x, g, *p))).collect()).await
 }
 
 /// Runs CPU work off the async workers.
@@ -190,16 +203,20 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 
 /// The stories of `candidates` (story, features) that `doc` reaches the
 /// threshold with: (similarity, story), best first, one entry per story.
-fn matches_of<'a>(doc: &StoryDoc, candidates: impl Iterator<Item = (i64, &'a StoryDoc)>) -> Vec<(f32, i64)> {
+pub(crate) fn matches_of<'a>(doc: &StoryDoc, candidates: impl Iterator<Item = (i64, &'a StoryDoc)>) -> Vec<(f32, i64)> {
+    best_per_story(
+        candidates
+            .map(|(story, other)| (enrich::similarity(doc, other), story))
+            .filter(|(sim, _)| *sim >= enrich::story::THRESHOLD),
+    )
+}
+
+/// (similarity, story) pairs reduced to each story's best, best first.
+fn best_per_story(matches: impl Iterator<Item = (f32, i64)>) -> Vec<(f32, i64)> {
     let mut out: Vec<(f32, i64)> = Vec::new();
-    for (story, other) in candidates {
-        let sim = enrich::similarity(doc, other);
-        if sim < enrich::story::THRESHOLD {
-            continue;
-        }
+    for (sim, story) in matches {
         match out.iter_mut().find(|(_, s)| *s == story) {
-            Some(m) if m.0 < sim => m.0 = sim,
-            Some(_) => {}
+            Some(m) => m.0 = m.0.max(sim),
             None => out.push((sim, story)),
         }
     }
@@ -210,7 +227,7 @@ fn matches_of<'a>(doc: &StoryDoc, candidates: impl Iterator<Item = (i64, &'a Sto
 /// What a batch's articles join, and which stored stories merge: (into,
 /// from) pairs, when an article is at least `MERGE_THRESHOLD` similar to
 /// reports of two stories.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 struct Plan {
     assignments: Vec<StoryAssignment>,
     merges: Vec<(i64, i64)>,
@@ -241,16 +258,7 @@ fn decide(docs: &[Arc<StoryDoc>], stored: &[Vec<(f32, i64)>], meanwhile: &[(i64,
                 .filter(|(k, (_, d))| *k >= newest || doc.shares_entity(d))
                 .map(|(_, (story, d))| (*story, d.as_ref())),
         );
-        let mut known: Vec<(f32, i64)> = Vec::new();
-        for (sim, story) in stored[i].iter().chain(&recent) {
-            let story = resolve(&merged, *story);
-            match known.iter_mut().find(|(_, s)| *s == story) {
-                Some(m) if m.0 < *sim => m.0 = *sim,
-                Some(_) => {}
-                None => known.push((*sim, story)),
-            }
-        }
-        known.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let known = best_per_story(stored[i].iter().chain(&recent).map(|&(sim, story)| (sim, resolve(&merged, story))));
         // The stories this article is close enough to merge: into the
         // oldest (smallest id), so that repeated merges converge and the
         // smaller, newer stories are the ones whose articles move.

@@ -1,8 +1,8 @@
 //! Key-phrase ranking: candidate phrases between stopwords, scored by
 //! frequency, length and position.
 
+use crate::fnv::FastMap;
 use crate::tokenize::{is_stopword, is_unspaced_char, tokens};
-use std::collections::HashMap;
 
 /// A ranked phrase.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,30 +17,6 @@ const MAX_WORDS: usize = 4;
 
 /// A phrase as the ids of its words (unused slots are `u32::MAX`).
 type PhraseKey = [u32; MAX_WORDS];
-
-/// FNV-1a over the key's bytes: the candidate map is hashed once per
-/// n-gram of the text, and SipHash's protection against chosen keys buys
-/// nothing here.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write(&n.to_le_bytes());
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Ranks the key phrases of a title and text, best first.
 pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
@@ -99,11 +75,15 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
                 lower.chars().count() > 2 && !is_stopword(&lower) && !lower.chars().any(|c| c.is_ascii_digit())
             };
             if content {
-                let next = words.len() as u32;
-                let id = *ids.entry(lower).or_insert(next);
-                if id == next {
-                    words.push(t.text.to_lowercase());
-                }
+                let id = match ids.get(&lower) {
+                    Some(&id) => id,
+                    None => {
+                        let id = words.len() as u32;
+                        ids.insert(lower.clone(), id);
+                        words.push(lower);
+                        id
+                    }
+                };
                 run.push(id);
             } else {
                 flush(&mut run, position);

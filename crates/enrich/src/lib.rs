@@ -1,6 +1,7 @@
 //! Enrichment: language, category, tags and story similarity. CPU only, no IO.
 
 pub mod category;
+mod fnv;
 pub mod gazetteer;
 pub mod keyphrase;
 pub mod lang;

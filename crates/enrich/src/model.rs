@@ -5,6 +5,7 @@
 //! Training is deterministic (no randomness, ordered iteration), so
 //! retraining on the same files reproduces the same bytes.
 
+use crate::fnv::fnv1a;
 use model::Category;
 use std::sync::OnceLock;
 
@@ -33,15 +34,6 @@ pub struct Model {
     priors: Vec<f32>,
     /// `weights[bucket * classes + c]`, quantised log P(feature | class).
     weights: Vec<i16>,
-}
-
-fn fnv1a(data: &[u8], seed: u64) -> u64 {
-    let mut h = 0xcbf29ce484222325u64 ^ seed;
-    for b in data {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
 }
 
 /// AG News keeps HTML-escaped artefacts (`#36;` for `$`, `\\` for line

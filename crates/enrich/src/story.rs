@@ -42,9 +42,8 @@ impl Bag {
     }
 }
 
-/// FNV-1a: stable across runs and platforms, and fast on short words.
 fn hash(word: &str) -> u64 {
-    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    crate::fnv::fnv1a(word.as_bytes(), 0)
 }
 
 /// Words of the lead considered: the opening of a report names its event.

@@ -18,9 +18,7 @@ const VOID: &[&str] = &[
     "link", "meta", "param", "source", "track", "wbr",
 ];
 
-const SVG: &str = "http://www.w3.org/2000/svg";
-const MATHML: &str = "http://www.w3.org/1998/Math/MathML";
-const XLINK: &str = "http://www.w3.org/1999/xlink";
+use crate::xml::ns::{MATHML, SVG, XLINK};
 
 /// Rewrites `html` canonically, resolving URI attributes against `base`.
 pub fn normalize(html: &str, base: Option<&url::Url>) -> String {
@@ -48,11 +46,9 @@ pub fn normalize(html: &str, base: Option<&url::Url>) -> String {
                 let lower = name.to_ascii_lowercase();
                 let enters = matches!(lower.as_str(), "svg" | "math");
                 let keep_case = foreign > 0 || enters;
-                start_tag(name, attrs, keep_case, base, &mut out);
-                if VOID.contains(&lower.as_str()) {
-                    out.truncate(out.len() - 1);
-                    out.push_str(" />");
-                } else if enters && !self_closing {
+                let void = VOID.contains(&lower.as_str());
+                start_tag(name, attrs, keep_case, void, base, &mut out);
+                if enters && !void && !self_closing {
                     foreign += 1;
                 }
             }
@@ -194,7 +190,15 @@ fn attributes(mut s: &str) -> Vec<(&str, Option<&str>)> {
     }
 }
 
-fn start_tag(name: &str, attrs: &[(&str, Option<&str>)], keep_case: bool, base: Option<&url::Url>, out: &mut String) {
+/// Writes a start tag; a void element's as `<br />`.
+fn start_tag(
+    name: &str,
+    attrs: &[(&str, Option<&str>)],
+    keep_case: bool,
+    void: bool,
+    base: Option<&url::Url>,
+    out: &mut String,
+) {
     let tag = if keep_case { name.to_string() } else { name.to_ascii_lowercase() };
     // Sorted and de-duplicated by lower-case name, the last one winning.
     let mut list: Vec<(String, String, String)> = Vec::with_capacity(attrs.len() + 1);
@@ -236,7 +240,7 @@ fn start_tag(name: &str, attrs: &[(&str, Option<&str>)], keep_case: bool, base: 
         attr_value(value, out);
         out.push('"');
     }
-    out.push('>');
+    out.push_str(if void { " />" } else { ">" });
 }
 
 /// An attribute value: references kept, a bare `&` and `<`, `>`, `"`

@@ -21,6 +21,7 @@ pub mod ns {
     pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
     pub const SVG: &str = "http://www.w3.org/2000/svg";
     pub const MATHML: &str = "http://www.w3.org/1998/Math/MathML";
+    pub const XLINK: &str = "http://www.w3.org/1999/xlink";
 }
 
 /// Prefixes feeds commonly use without declaring them.

@@ -129,6 +129,25 @@ pub enum StoryAssignment {
     WithBatch(usize),
 }
 
+impl StoryAssignment {
+    /// The existing story that the `index`-th article of a batch joins,
+    /// given where the batch's earlier articles went; `None` starts a new
+    /// one. Both backends' `insert_articles` read assignments through this.
+    pub fn story_to_join(self, index: usize, earlier: &[Option<Stored>]) -> Option<i64> {
+        match self {
+            StoryAssignment::New => None,
+            StoryAssignment::Join(sid) => Some(sid),
+            StoryAssignment::WithBatch(k) if k < index => earlier.get(k).copied().flatten().map(|s| s.story_id),
+            StoryAssignment::WithBatch(_) => None,
+        }
+    }
+}
+
+/// Characters of an article's text that story matching reads as its lead
+/// (`StoryCandidate::lead`); the crawler cuts new articles the same way, so
+/// that an article compares alike before and after it is stored.
+pub const LEAD_CHARS: usize = 700;
+
 /// A tag key that always stands for another tag.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TagAlias {
@@ -305,9 +324,10 @@ pub trait Store: Send + Sync {
     async fn article(&self, id: i64) -> Result<Option<Article>>;
     /// A story's summary.
     async fn story(&self, id: i64) -> Result<Option<Story>>;
-    /// Merges the stories `from` into `into`: their articles join it, they
-    /// are deleted, and its lead becomes its earliest article. Returns how
-    /// many articles moved (none if `into` no longer exists).
+    /// Merges the stories `from` into `into`: their articles join it, their
+    /// ids lead on to it (`merged_story`; their rows stay, empty, so that
+    /// no id is handed out twice), and its lead becomes its earliest
+    /// article. Returns how many articles moved (none if `into` is gone).
     async fn merge_stories(&self, into: i64, from: &[i64]) -> Result<u64>;
     /// The story a merged-away story was merged into, if it was.
     async fn merged_story(&self, id: i64) -> Result<Option<i64>>;

@@ -368,12 +368,7 @@ impl Store for PgStore {
         tx.batch_execute("SET LOCAL synchronous_commit TO OFF").await?;
         let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
         for (i, (a, story)) in batch.iter().enumerate() {
-            let join = match *story {
-                StoryAssignment::New => None,
-                StoryAssignment::Join(sid) => Some(sid),
-                StoryAssignment::WithBatch(k) if k < i => stored[k].map(|s| s.story_id),
-                StoryAssignment::WithBatch(_) => None,
-            };
+            let join = story.story_to_join(i, &stored);
             stored.push(insert_one(&tx, a, join).await?);
         }
         tx.commit().await?;
@@ -494,8 +489,10 @@ impl Store for PgStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT id, story_id, title, left(text, 700), published_at FROM articles WHERE id = ANY($1)
-                 ORDER BY published_at DESC, id DESC",
+                &format!(
+                    "SELECT id, story_id, title, left(text, {LEAD_CHARS}), published_at FROM articles
+                     WHERE id = ANY($1) ORDER BY published_at DESC, id DESC"
+                ),
                 &[&ids],
             )
             .await?;
@@ -984,20 +981,24 @@ async fn insert_one(
             .await?;
     let Some(row) = inserted else { return Ok(None) };
     let id: i64 = row.get(0);
-    // A story merged away since the plan was made: join where it went.
-    let join = match join {
-        Some(sid) => Some(
-            tx.query_one("SELECT COALESCE((SELECT into_id FROM story_merges WHERE from_id = $1), $1)", &[&sid])
-                .await?
-                .try_get::<_, i64>(0)?,
-        ),
+    // The story to join, followed on if it was merged away since the plan
+    // was made; KEY SHARE holds it against a concurrent merge until this
+    // batch commits. A story that is gone starts anew.
+    let joined: Option<i64> = match join {
+        Some(sid) => tx
+            .query_opt(
+                "SELECT id FROM stories
+                 WHERE id = COALESCE((SELECT into_id FROM story_merges WHERE from_id = $1), $1) FOR KEY SHARE",
+                &[&sid],
+            )
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?,
         None => None,
     };
-    let story_id: i64 = match join {
-        // KEY SHARE holds the story against a concurrent merge until this
-        // batch commits; a story merged away already starts anew.
-        Some(sid) if tx.query_opt("SELECT 1 FROM stories WHERE id = $1 FOR KEY SHARE", &[&sid]).await?.is_some() => sid,
-        _ => tx
+    let story_id: i64 = match joined {
+        Some(sid) => sid,
+        None => tx
             .query_one(
                 "INSERT INTO stories (lead_article_id, created_at) VALUES ($1, $2) RETURNING id",
                 &[&id, &ts(a.fetched)],

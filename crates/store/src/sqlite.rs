@@ -143,20 +143,20 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, a: &NewArticle, join: Option<i64>)
         return Ok(None);
     }
     let id = tx.last_insert_rowid();
-    let exists = |sid: i64| -> Result<bool> {
-        Ok(tx.prepare_cached("SELECT 1 FROM stories WHERE id = ?1")?.query_row([sid], |_| Ok(())).optional()?.is_some())
-    };
-    // A story merged away since the plan was made: join where it went.
-    let join = match join {
-        Some(sid) => Some(
-            tx.prepare_cached("SELECT COALESCE((SELECT into_id FROM story_merges WHERE from_id = ?1), ?1)")?
-                .query_row([sid], |r| r.get::<_, i64>(0))?,
-        ),
+    // The story to join, followed on if it was merged away since the plan
+    // was made; a story that is gone starts anew.
+    let joined: Option<i64> = match join {
+        Some(sid) => tx
+            .prepare_cached(
+                "SELECT id FROM stories WHERE id = COALESCE((SELECT into_id FROM story_merges WHERE from_id = ?1), ?1)",
+            )?
+            .query_row([sid], |r| r.get(0))
+            .optional()?,
         None => None,
     };
-    let story_id = match join {
-        Some(sid) if exists(sid)? => sid,
-        _ => {
+    let story_id = match joined {
+        Some(sid) => sid,
+        None => {
             tx.prepare_cached("INSERT INTO stories (lead_article_id, created_at) VALUES (?1, ?2)")?
                 .execute(params![id, ts(a.fetched)])?;
             tx.last_insert_rowid()
@@ -445,15 +445,9 @@ impl Store for SqliteStore {
     async fn insert_articles(&self, batch: Vec<(NewArticle, StoryAssignment)>) -> Result<Vec<Option<Stored>>> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            // (article id, story id) of each stored article of the batch.
             let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
             for (i, (a, story)) in batch.iter().enumerate() {
-                let join = match *story {
-                    StoryAssignment::New => None,
-                    StoryAssignment::Join(sid) => Some(sid),
-                    StoryAssignment::WithBatch(k) if k < i => stored[k].map(|s| s.story_id),
-                    StoryAssignment::WithBatch(_) => None,
-                };
+                let join = story.story_to_join(i, &stored);
                 stored.push(insert_one(&tx, a, join)?);
             }
             tx.commit()?;
@@ -597,10 +591,10 @@ impl Store for SqliteStore {
         // One JSON array parameter: the same statement text for any count.
         let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
         self.read(move |conn| {
-            let mut st = conn.prepare_cached(
-                "SELECT id, story_id, title, substr(text, 1, 700), published_at FROM articles
-                 WHERE id IN (SELECT value FROM json_each(?1))",
-            )?;
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT id, story_id, title, substr(text, 1, {LEAD_CHARS}), published_at FROM articles
+                 WHERE id IN (SELECT value FROM json_each(?1))"
+            ))?;
             let rows = st.query_map([&ids], |r| {
                 Ok(StoryCandidate {
                     id: r.get(0)?,

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 #[derive(Deserialize)]
 struct Doc {
@@ -56,12 +56,11 @@ pub fn tag() -> Result<()> {
 }
 
 /// `{"id","title","text","published"?}` in arrival order → `{"id","story"}`
-/// (also as `cluster`, the field score_clusters.py reads). Sequential by
-/// nature: each document is matched against the stories before it.
-/// Story clustering, as the crawler does it: each document joins the story
-/// of its most similar predecessor at or above `threshold`, and the stories
-/// of any other predecessors at or above `merge` are merged into it. Since
-/// a merge relabels earlier documents, the answers are written at the end.
+/// (also as `cluster`, the field score_clusters.py reads), as the crawler
+/// clusters: each document joins the story of its most similar predecessor
+/// at or above `threshold`, and the stories of any other predecessors at or
+/// above `merge` are merged into it. Sequential by nature; and since a merge
+/// relabels earlier documents, the answers are written at the end.
 pub fn cluster(threshold: Option<f32>, merge: Option<f32>) -> Result<()> {
     let threshold = threshold.unwrap_or(enrich::story::THRESHOLD);
     let merge = merge.unwrap_or(enrich::story::MERGE_THRESHOLD);
@@ -78,12 +77,8 @@ pub fn cluster(threshold: Option<f32>, merge: Option<f32>) -> Result<()> {
     }
     let mut answers: Vec<Result<(Value, usize), Value>> = Vec::new();
     let epoch = chrono::DateTime::from_timestamp(0, 0).expect("epoch");
-    for line in std::io::stdin().lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let d = match parse(&line) {
+    for d in input() {
+        let d = match d? {
             Ok(d) => d,
             Err(e) => {
                 answers.push(Err(e));
@@ -120,16 +115,31 @@ pub fn cluster(threshold: Option<f32>, merge: Option<f32>) -> Result<()> {
         seen.push((doc, story));
         answers.push(Ok((d.id, story)));
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for a in answers {
-        let answer = match a {
+    output(answers.into_iter().map(|a| {
+        Ok(match a {
             Ok((id, story)) => {
                 let story = root(&mut parent, story) + 1;
                 json!({ "id": id, "story": story, "cluster": story })
             }
             Err(e) => e,
-        };
-        serde_json::to_writer(&mut out, &answer)?;
+        })
+    }))
+}
+
+/// Each non-empty line of stdin, parsed: the document, or the answer that
+/// reports why the line is not one.
+fn input() -> impl Iterator<Item = std::io::Result<Result<Doc, Value>>> {
+    std::io::stdin()
+        .lines()
+        .filter(|line| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
+        .map(|line| line.map(|l| parse(&l)))
+}
+
+/// Writes one JSON line per answer, as each comes.
+fn output(answers: impl Iterator<Item = std::io::Result<Value>>) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for answer in answers {
+        serde_json::to_writer(&mut out, &answer?)?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
@@ -140,23 +150,7 @@ pub fn cluster(threshold: Option<f32>, merge: Option<f32>) -> Result<()> {
 /// depend on the lines before), and writes one JSON line per input: `f`'s
 /// answer, or the parse error.
 fn in_order(mut f: impl FnMut(Doc) -> Value) -> Result<()> {
-    let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for line in stdin.lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let answer = match parse(&line) {
-            Ok(d) => f(d),
-            Err(e) => e,
-        };
-        serde_json::to_writer(&mut out, &answer)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(())
+    output(input().map(|d| d.map(|d| d.map_or_else(|e| e, &mut f))))
 }
 
 /// A corpus label in Tagline's taxonomy (AG News and BBC News names too).

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Crawl throughput (issue 4): 1,000 local RSS feeds of 50 items over 100
 # loopback hosts, served by nginx from Debian's package, imported as sources
-# from OPML and crawled once with --feeds-only; then the Python peer
-# (feedparser + urllib, 8 threads, SQLite) on the same workload.
+# from OPML and crawled once with --feeds-only (bulk ingest: stored as the
+# feeds carry them, queued for enrichment); then `tagline enrich` drains
+# that queue (language, category, tags, stories), timed on its own; then
+# the Python peer (feedparser + urllib, 8 threads, SQLite, no enrichment)
+# on the same workload.
 # usage: bench/crawl_throughput.sh   (build first: cargo build --release -p tagline)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,7 +33,15 @@ start=$(date +%s.%N)
 TAGLINE_LOG=warn "$TAGLINE" --data "$DATA" --allow-private-network crawl --once --feeds-only >/dev/null 2>"$WORK/crawl.err" || { tail "$WORK/crawl.err" >&2; exit 1; }
 end=$(date +%s.%N)
 stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from articles').fetchone()[0])" "$DATA/tagline.db")
-echo "tagline: $stored items stored in $(echo "$end - $start" | bc) s"
+crawl_s=$(echo "$end - $start" | bc)
+echo "tagline: $stored items stored in $crawl_s s"
+
+start=$(date +%s.%N)
+TAGLINE_LOG=warn "$TAGLINE" --data "$DATA" enrich >/dev/null 2>"$WORK/enrich.err" || { tail "$WORK/enrich.err" >&2; exit 1; }
+end=$(date +%s.%N)
+left=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from enrich_queue').fetchone()[0])" "$DATA/tagline.db")
+enrich_s=$(echo "$end - $start" | bc)
+echo "tagline enrich: $stored items enriched in $enrich_s s ($left left in the queue); stored + enriched: $(echo "$crawl_s + $enrich_s" | bc) s"
 
 start=$(date +%s.%N)
 peer=$(python3 "$ROOT/bench/crawl_peer.py" "$WORK/urls.txt" "$WORK/peer.db")

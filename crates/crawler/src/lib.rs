@@ -1,6 +1,8 @@
 //! The crawler: for each source, fetch the feed, fetch and extract new
-//! articles, enrich them, group them into stories and store them. A failing
-//! source is recorded and reported; it never stops the others.
+//! articles and store them; then the enrichment stage: claim stored
+//! articles awaiting it, enrich them, group them into stories and store
+//! that. A failing source is recorded and reported; it never stops the
+//! others.
 
 mod discover;
 mod pipeline;
@@ -8,7 +10,7 @@ pub mod schedule;
 mod stories;
 
 pub use discover::{discover_feed, DiscoverError, Discovered};
-pub use pipeline::build_article;
+pub use pipeline::{build_article, enrich_article};
 pub use stories::StoryMatcher;
 
 use chrono::Duration;
@@ -28,13 +30,22 @@ pub struct CrawlConfig {
     pub page_concurrency: usize,
     /// Store what feeds carry without fetching article pages.
     pub feeds_only: bool,
+    /// Run the enrichment stage after each crawl (otherwise articles wait
+    /// in the queue for `Crawler::enrich_pending` in some process).
+    pub enrich: bool,
     /// How often a feed may and must be fetched.
     pub bounds: schedule::Bounds,
 }
 
 impl Default for CrawlConfig {
     fn default() -> Self {
-        Self { source_concurrency: 16, page_concurrency: 4, feeds_only: false, bounds: schedule::Bounds::default() }
+        Self {
+            source_concurrency: 64,
+            page_concurrency: 4,
+            feeds_only: false,
+            enrich: true,
+            bounds: schedule::Bounds::default(),
+        }
     }
 }
 
@@ -60,6 +71,11 @@ pub struct SourceReport {
 pub struct CrawlReport {
     /// One entry per source, in the order they finished.
     pub sources: Vec<SourceReport>,
+    /// Articles the enrichment stage completed after the crawl.
+    pub enriched: usize,
+    /// Why the enrichment stage stopped early, if it did; the articles it
+    /// left wait in the queue for the next run.
+    pub enrich_error: Option<String>,
 }
 
 impl CrawlReport {
@@ -81,8 +97,8 @@ pub struct Crawler {
     fetcher: Fetcher,
     clock: Clock,
     config: CrawlConfig,
-    /// Assigns stories and stores batches; shared by every source so that
-    /// each batch is matched against every earlier one.
+    /// Assigns stories to enriched batches; shared so that each batch is
+    /// matched against every earlier one.
     stories: Arc<StoryMatcher>,
     /// Clients for sources with operator-trusted intranet hosts, by host set.
     trusted: Arc<std::sync::Mutex<HashMap<Vec<String>, Fetcher>>>,
@@ -132,18 +148,112 @@ impl Crawler {
     /// Crawls these sources (with their counts of consecutive failures),
     /// `source_concurrency` at a time.
     async fn crawl_all(&self, sources: Vec<(Source, i64)>) -> CrawlReport {
+        // Each source is a task of its own, so that feeds are parsed and
+        // stored on every core rather than polled from this one task.
         let reports = stream::iter(sources)
-            .map(|(s, failures)| async move { self.crawl_source_with(&s, failures).await })
+            .map(|(s, failures)| {
+                let this = self.clone();
+                let (name, feed_url) = (s.name.clone(), s.feed_url.to_string());
+                async move {
+                    tokio::spawn(async move { this.crawl_source_with(&s, failures).await }).await.unwrap_or_else(|e| {
+                        SourceReport {
+                            source: name,
+                            feed_url,
+                            stored: Vec::new(),
+                            warnings: Vec::new(),
+                            error: Some(format!("the crawl of this source failed: {e}")),
+                            not_modified: false,
+                        }
+                    })
+                }
+            })
             .buffer_unordered(self.config.source_concurrency.max(1))
             .collect::<Vec<_>>()
             .await;
-        CrawlReport { sources: reports }
+        let mut report = CrawlReport { sources: reports, ..Default::default() };
+        self.enrich_after_crawl(&mut report).await;
+        report
     }
 
-    /// Crawls one source. Errors are recorded on the source and returned in
-    /// the report, never propagated.
+    /// Crawls one source (and, if configured, runs the enrichment stage).
+    /// Errors are recorded on the source and returned in the report, never
+    /// propagated.
     pub async fn crawl_source(&self, src: &Source) -> SourceReport {
-        self.crawl_source_with(src, 0).await
+        let report = self.crawl_source_with(src, 0).await;
+        let mut whole = CrawlReport::default();
+        self.enrich_after_crawl(&mut whole).await;
+        report
+    }
+
+    async fn enrich_after_crawl(&self, report: &mut CrawlReport) {
+        if !self.config.enrich {
+            return;
+        }
+        match self.enrich_pending(|_| {}).await {
+            Ok(n) => report.enriched = n,
+            Err(e) => {
+                tracing::error!(error = %e, "enrichment stopped; the rest waits in the queue");
+                report.enrich_error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// The enrichment stage: claims stored articles awaiting enrichment,
+    /// oldest first, enriches them on the CPU pool, assigns their stories
+    /// and stores that, until the queue is empty (or holds only other
+    /// workers' claims). Calls `progress` with the running total after each
+    /// batch. Returns how many articles it completed.
+    pub async fn enrich_pending(&self, progress: impl Fn(usize)) -> Result<usize, store::StoreError> {
+        let rules = Arc::new(self.store.tag_rules().await?);
+        let lease = Duration::seconds(ENRICH_LEASE_SECS);
+        // Claims are taken one after another; while one batch is stored,
+        // the next is enriched.
+        let claims = stream::unfold(false, |done| async move {
+            if done {
+                return None;
+            }
+            match self.store.claim_pending(self.clock.now(), lease, FEED_BATCH).await {
+                Ok(batch) if batch.is_empty() => None,
+                Ok(batch) => Some((Ok(batch), false)),
+                Err(e) => Some((Err(e), true)),
+            }
+        });
+        let mut enriched = claims
+            .map(|claimed| {
+                let rules = rules.clone();
+                async move {
+                    let batch = claimed?;
+                    let work = cpu(move || {
+                        use rayon::prelude::*;
+                        batch
+                            .into_par_iter()
+                            .map(|a| {
+                                let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    pipeline::enrich_article(&a, &rules)
+                                }))
+                                .unwrap_or_else(|_| {
+                                    tracing::error!(article = a.id, url = %a.url, "enrichment failed; stored without it");
+                                    pipeline::unenriched(&a)
+                                });
+                                (a, e)
+                            })
+                            .collect::<Vec<_>>()
+                    });
+                    work.await.ok_or(store::StoreError::WorkerGone)
+                }
+            })
+            .buffered(ENRICH_AHEAD)
+            // A batch's story matching reads candidates while the one
+            // before it is written.
+            .map(|batch| async move { self.stories.complete(self.store.as_ref(), batch?).await })
+            .buffered(2)
+            .boxed();
+        let mut total = 0;
+        while let Some(done) = enriched.next().await {
+            total += done?.iter().flatten().count();
+            progress(total);
+        }
+        Ok(total)
     }
 
     async fn crawl_source_with(&self, src: &Source, failures: i64) -> SourceReport {
@@ -224,46 +334,60 @@ impl Crawler {
         // Oldest first, so the first report of a story leads it.
         fresh.sort_by_key(|e| e.published);
         let fetch_pages = src.fetch_pages && !self.config.feeds_only;
-        // The operator's rules, read once per crawl of the source rather
-        // than once per article.
-        let rules = if fresh.is_empty() {
-            Vec::new()
-        } else {
-            self.store.tag_rules().await.map_err(|e| CrawlError::from(e.to_string()))?
-        };
         // Articles are stored in batches of what is ready (in feed order), one
         // transaction each, so a crash loses only the batches still in
-        // flight; the next crawl finds them missing and stores them.
-        let in_flight = if fetch_pages { self.config.page_concurrency.max(1) } else { FEED_BATCH };
-        let prepared = stream::iter(fresh)
-            .map(|entry| {
-                let fetcher = fetcher.clone();
-                let src = src.clone();
-                let now = self.clock.now();
-                async move { pipeline::prepare(&fetcher, &src, entry, fetch_pages, now).await }
-            })
-            .buffered(in_flight);
-        // Without page fetches the whole feed is ready at once: one batch.
-        // With them, each batch is whatever pages are done, so that a slow
-        // page does not hold back the stored ones.
-        let mut batches =
-            if fetch_pages { prepared.ready_chunks(FEED_BATCH).boxed() } else { prepared.chunks(FEED_BATCH).boxed() };
+        // flight; the next crawl finds them missing and stores them. They
+        // wait there for the enrichment stage.
+        let mut batches = if fetch_pages {
+            // Each batch is whatever pages are done, so that a slow page
+            // does not hold back the stored ones.
+            stream::iter(fresh)
+                .map(|entry| {
+                    let fetcher = fetcher.clone();
+                    let src = src.clone();
+                    let now = self.clock.now();
+                    async move { pipeline::prepare(&fetcher, &src, entry, fetch_pages, now).await }
+                })
+                .buffered(self.config.page_concurrency.max(1))
+                .ready_chunks(FEED_BATCH)
+                .boxed()
+        } else {
+            // Without page fetches a whole batch is ready at once: built in
+            // one go on the CPU pool.
+            let mut entries = fresh.into_iter().peekable();
+            let mut chunks = Vec::new();
+            while entries.peek().is_some() {
+                chunks.push(entries.by_ref().take(FEED_BATCH).collect::<Vec<_>>());
+            }
+            let (src, now) = (src.clone(), self.clock.now());
+            stream::iter(chunks)
+                .then(move |chunk| {
+                    let src = src.clone();
+                    async move {
+                        let name = src.name.clone();
+                        let built = cpu(move || {
+                            chunk.into_iter().map(|e| pipeline::from_feed(&src, e, now)).collect::<Vec<_>>()
+                        });
+                        built.await.unwrap_or_else(|| vec![Err(format!("{name}: preparing articles failed"))])
+                    }
+                })
+                .boxed()
+        };
         while let Some(ready) = batches.next().await {
             let mut batch = Vec::with_capacity(ready.len());
             for item in ready {
                 match item {
-                    Ok((mut article, warnings)) => {
+                    Ok((article, warnings)) => {
                         report.warnings.extend(warnings);
-                        apply_tag_rules(&mut article, &rules);
-                        batch.push(article);
+                        batch.push((article, store::StoryAssignment::Pending));
                     }
                     Err(w) => report.warnings.push(w),
                 }
             }
-            let titles: Vec<String> = batch.iter().map(|a| a.title.clone()).collect();
+            let titles: Vec<String> = batch.iter().map(|(a, _)| a.title.clone()).collect();
             let stored = self
-                .stories
-                .store_batch(self.store.as_ref(), batch)
+                .store
+                .insert_articles(batch)
                 .await
                 .map_err(|e| format!("could not store {} articles: {e}", titles.len()))?;
             for (s, title) in stored.into_iter().zip(titles) {
@@ -288,9 +412,17 @@ pub(crate) async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stati
     rx.await.ok()
 }
 
-/// Articles stored per transaction at most, and feed entries prepared at
-/// once when no page is fetched.
+/// Articles stored (or enriched) per transaction at most, and feed entries
+/// prepared at once when no page is fetched.
 const FEED_BATCH: usize = 64;
+
+/// Batches enriched ahead of the one being stored, to keep both cores busy
+/// while the single writer stores.
+const ENRICH_AHEAD: usize = 4;
+
+/// Seconds an enrichment claim lasts: far longer than a batch takes, short
+/// enough that a killed process's claims come back soon.
+const ENRICH_LEASE_SECS: i64 = 60;
 
 /// The story a new article joins, if any, and how many candidates were
 /// weighed.
@@ -327,14 +459,13 @@ pub async fn find_story(
     Ok(StoryMatch { story: best, candidates: candidates.len() })
 }
 
-/// Adds the tags of the operator's rules that match. A rule's tag outranks
-/// the derived ones: the operator asked for it.
-pub fn apply_tag_rules(article: &mut model::NewArticle, rules: &[model::TagRule]) {
+/// Adds to `tags` the tags of the operator's rules that match an article
+/// of `source_id` with this title and text. A rule's tag outranks the
+/// derived ones: the operator asked for it.
+pub fn apply_tag_rules(source_id: i64, title: &str, text: &str, tags: &mut Vec<model::Tag>, rules: &[model::TagRule]) {
     for rule in rules {
-        if rule.matches(article.source_id, &article.title, &article.text)
-            && !article.tags.iter().any(|t| t.name.key() == rule.tag.key())
-        {
-            article.tags.insert(0, model::Tag { name: rule.tag.clone(), kind: model::TagKind::Rule, score: 1.0 });
+        if rule.matches(source_id, title, text) && !tags.iter().any(|t| t.name.key() == rule.tag.key()) {
+            tags.insert(0, model::Tag { name: rule.tag.clone(), kind: model::TagKind::Rule, score: 1.0 });
         }
     }
 }
@@ -373,27 +504,6 @@ pub use fetch::is_transient;
 mod rule_tests {
     use super::*;
 
-    fn article(source_id: i64, text: &str) -> model::NewArticle {
-        model::NewArticle {
-            source_id,
-            url: "https://e.com/1".into(),
-            guid: "1".into(),
-            title: "Title".into(),
-            author: None,
-            published: chrono::Utc::now(),
-            updated: None,
-            lang: None,
-            category: None,
-            tags: vec![],
-            text: text.into(),
-            html: String::new(),
-            excerpt: String::new(),
-            image: None,
-            image_data: None,
-            fetched: chrono::Utc::now(),
-        }
-    }
-
     #[test]
     fn issue_5_operator_rules_add_their_tag_first_and_only_once() {
         let rules = vec![
@@ -410,14 +520,14 @@ mod rule_tests {
                 source_id: Some(7),
             },
         ];
-        let mut a = article(7, "Lithium exports rose.");
-        apply_tag_rules(&mut a, &rules);
-        apply_tag_rules(&mut a, &rules);
-        let names: Vec<String> = a.tags.iter().map(|t| t.name.to_string()).collect();
+        let mut tags = Vec::new();
+        apply_tag_rules(7, "Title", "Lithium exports rose.", &mut tags, &rules);
+        apply_tag_rules(7, "Title", "Lithium exports rose.", &mut tags, &rules);
+        let names: Vec<String> = tags.iter().map(|t| t.name.to_string()).collect();
         assert_eq!(names, ["Local", "CriticalMinerals"]);
-        assert!(a.tags.iter().all(|t| t.kind == model::TagKind::Rule));
-        let mut b = article(8, "Nothing relevant.");
-        apply_tag_rules(&mut b, &rules);
-        assert!(b.tags.is_empty());
+        assert!(tags.iter().all(|t| t.kind == model::TagKind::Rule));
+        let mut none = Vec::new();
+        apply_tag_rules(8, "Title", "Nothing relevant.", &mut none, &rules);
+        assert!(none.is_empty());
     }
 }

@@ -1,4 +1,5 @@
-//! One feed entry to one storable article: fetch the page, extract, enrich.
+//! One feed entry to one storable article (fetch the page, extract), and
+//! one stored article to its enrichment.
 
 use chrono::{DateTime, Utc};
 use extract::Extracted;
@@ -18,13 +19,7 @@ pub(crate) async fn prepare(
     now: DateTime<Utc>,
 ) -> Result<(NewArticle, Vec<String>), String> {
     let mut warnings = Vec::new();
-    let Some(link) = entry.link.clone().and_then(|u| src.feed_url.as_url().join(&u).ok()) else {
-        return Err(format!(
-            "{}: entry {:?} has no link; skipped",
-            src.name,
-            entry.title.clone().or(entry.guid()).unwrap_or_default()
-        ));
-    };
+    let link = entry_link(src, &entry)?;
     let mut page = None;
     if fetch_pages {
         match fetcher.get_page(&link).await {
@@ -58,6 +53,27 @@ pub(crate) async fn prepare(
     Ok((article, warnings))
 }
 
+/// Builds the article of a feed entry from the feed alone (no page fetch).
+pub(crate) fn from_feed(
+    src: &Source,
+    entry: FeedEntry,
+    now: DateTime<Utc>,
+) -> Result<(NewArticle, Vec<String>), String> {
+    let link = entry_link(src, &entry)?;
+    Ok((build_article(src, entry, link.as_str(), None, now), Vec::new()))
+}
+
+/// The entry's link, resolved against the feed's URL.
+fn entry_link(src: &Source, entry: &FeedEntry) -> Result<url::Url, String> {
+    entry.link.as_deref().and_then(|u| src.feed_url.as_url().join(u).ok()).ok_or_else(|| {
+        format!(
+            "{}: entry {:?} has no link; skipped",
+            src.name,
+            entry.title.clone().or(entry.guid()).unwrap_or_default()
+        )
+    })
+}
+
 /// Fetches the lead image through the same guarded client, keeping it only
 /// when it is a raster image of acceptable size. Failure is not an error:
 /// the card simply shows no image.
@@ -68,7 +84,9 @@ async fn fetch_image(fetcher: &Fetcher, url: Option<&str>) -> Option<model::Imag
 }
 
 /// Builds the article from the feed entry and, if the page was fetched, what
-/// extraction found. Pure: no IO.
+/// extraction found, as it is stored before enrichment: its category only
+/// if the feed or page gave one, its language as declared, and the feed's
+/// own tags. Pure: no IO.
 pub fn build_article(
     src: &Source,
     entry: FeedEntry,
@@ -97,15 +115,14 @@ pub fn build_article(
     let published = if published > now + chrono::Duration::hours(1) { now } else { published };
 
     // Category: the feed's own label when it maps onto the taxonomy, then the
-    // page's declared section, then the classifier.
+    // page's declared section; enrichment falls back on the classifier.
     let category = entry
         .categories
         .iter()
         .find_map(|c| Category::from_publisher_label(c))
-        .or_else(|| extracted.as_ref().and_then(|x| x.section.as_deref()).and_then(Category::from_publisher_label))
-        .or_else(|| enrich::classify(&title, &text).map(|(c, _)| c));
+        .or_else(|| extracted.as_ref().and_then(|x| x.section.as_deref()).and_then(Category::from_publisher_label));
 
-    let mut tags = enrich::tag_article(&title, &text, &enrich::TagOptions::default());
+    let mut tags: Vec<Tag> = Vec::new();
     for c in &entry.categories {
         if Category::from_publisher_label(c).is_some() {
             continue;
@@ -117,8 +134,8 @@ pub fn build_article(
         }
     }
 
-    let declared = extracted.as_ref().and_then(|x| x.lang.clone()).or_else(|| src.lang.clone());
-    let lang = enrich::detect_language(&text, declared.as_deref());
+    // The declared language; enrichment checks it against the text.
+    let lang = extracted.as_ref().and_then(|x| x.lang.clone()).or_else(|| src.lang.clone());
     let excerpt_source =
         if summary_text.is_empty() { text.split("\n\n").next().unwrap_or("").to_string() } else { summary_text };
     let url = extracted
@@ -144,6 +161,24 @@ pub fn build_article(
         image_data: None,
         fetched: now,
     }
+}
+
+/// The enrichment of a stored article: its language (the declared one as a
+/// hint), its category (the feed's or page's, else the classifier's), its
+/// derived tags and the operator's rule tags. Pure: no IO.
+pub fn enrich_article(a: &model::Article, rules: &[model::TagRule]) -> store::Enrichment {
+    let category = a.category.or_else(|| enrich::classify(&a.title, &a.text).map(|(c, _)| c));
+    let mut tags = enrich::tag_article(&a.title, &a.text, &enrich::TagOptions::default());
+    crate::apply_tag_rules(a.source.id, &a.title, &a.text, &mut tags, rules);
+    let lang = enrich::detect_language(&a.text, a.lang.as_deref());
+    store::Enrichment { id: a.id, lang, category, tags }
+}
+
+/// What a stored article keeps when its enrichment failed (a panic in a
+/// stage): what it was stored with, so that it still joins a story and
+/// leaves the queue.
+pub(crate) fn unenriched(a: &model::Article) -> store::Enrichment {
+    store::Enrichment { id: a.id, lang: a.lang.clone(), category: a.category, tags: Vec::new() }
 }
 
 /// A canonical URL on another host is more often a mistake or syndication

@@ -1,20 +1,20 @@
-//! Story assignment for batches of new articles, and the memory of recent
-//! articles' features that keeps it cheap.
+//! Story assignment for batches of freshly enriched articles, and the
+//! memory of recent articles' features that keeps it cheap.
 //!
-//! A batch (one feed's new articles) is matched in two phases. Outside any
-//! lock: its features are built, its candidates found through the store's
-//! tag index, and the best stored candidate of each article scored. Under
-//! the crawler-wide assignment lock: each article is also compared with what
-//! other batches stored meanwhile and with the batch's earlier articles, and
-//! the batch is inserted in one transaction. Only the second phase is
-//! serial, so several feeds' batches are prepared at once.
+//! A batch is matched in two phases. Outside any lock: its features are
+//! built, its candidates found through the store's tag index, and the best
+//! stored candidate of each article scored. Under the process-wide
+//! assignment lock: each article is also compared with what other batches
+//! completed meanwhile and with the batch's earlier articles, and the
+//! batch's enrichment is stored in one transaction. Only the second phase
+//! is serial, so several batches are prepared at once.
 
 use crate::{RECENT_CANDIDATES, STORY_CANDIDATES};
 use enrich::StoryDoc;
-use model::{NewArticle, TagKind};
+use model::{Article, TagKind};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use store::{CandidateQuery, Store, StoreError, Stored, StoryAssignment};
+use store::{CandidateQuery, Enrichment, Store, StoreError, Stored, StoryAssignment};
 
 /// Features kept for this many recent articles: a candidate found again
 /// is not read and tokenised again.
@@ -23,7 +23,7 @@ const CACHE_ARTICLES: usize = 20_000;
 /// while they were stored.
 const LOG_ARTICLES: usize = 4_096;
 
-/// Matches new articles to stories and stores them.
+/// Matches enriched articles to stories and stores their enrichment.
 #[derive(Default)]
 pub struct StoryMatcher {
     state: Mutex<State>,
@@ -40,7 +40,7 @@ struct State {
     next_seq: u64,
 }
 
-/// An article this process stored.
+/// An article this process put in a story.
 struct Logged {
     seq: u64,
     story_id: i64,
@@ -57,13 +57,14 @@ impl StoryMatcher {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Assigns each article of the batch to a story and stores the batch in
-    /// one transaction. Each result is where the article went, or `None`
-    /// for an article already stored.
-    pub async fn store_batch(
+    /// Assigns each article of the batch, with its enrichment, to a story
+    /// and stores the batch's enrichment in one transaction. Each result is
+    /// where the article went, or `None` for an article another worker
+    /// enriched first (or that is gone).
+    pub async fn complete(
         &self,
         store: &dyn Store,
-        batch: Vec<NewArticle>,
+        batch: Vec<(Article, Enrichment)>,
     ) -> Result<Vec<Option<Stored>>, StoreError> {
         if batch.is_empty() {
             return Ok(Vec::new());
@@ -85,7 +86,8 @@ impl StoryMatcher {
                 tracing::warn!(into, from, error = %e, "stories not merged");
             }
         }
-        let stored = store.insert_articles(batch.into_iter().zip(plan.assignments).collect()).await?;
+        let stored =
+            store.complete_enrichment(batch.into_iter().map(|(_, e)| e).zip(plan.assignments).collect()).await?;
 
         let mut state = self.state();
         for &(into, from) in &plan.merges {
@@ -96,9 +98,9 @@ impl StoryMatcher {
         let seq = state.next_seq;
         state.next_seq += 1;
         for (s, doc) in stored.iter().zip(docs) {
-            if let Some(s) = s {
-                state.docs.insert(s.id, doc.clone());
-                state.log.push_back(Logged { seq, story_id: s.story_id, doc });
+            if let Some(Stored { id, story_id: Some(story_id) }) = *s {
+                state.docs.insert(id, doc.clone());
+                state.log.push_back(Logged { seq, story_id, doc });
             }
         }
         while state.log.len() > LOG_ARTICLES {
@@ -120,14 +122,14 @@ impl StoryMatcher {
     async fn best_stored(
         &self,
         store: &dyn Store,
-        batch: &[NewArticle],
+        batch: &[(Article, Enrichment)],
         docs: &[Arc<StoryDoc>],
     ) -> Result<Vec<Vec<(f32, i64)>>, StoreError> {
         let window = chrono::Duration::hours(enrich::story::WINDOW_HOURS);
         let queries = batch
             .iter()
-            .map(|a| CandidateQuery {
-                entity_keys: entities(a).map(|t| t.name.key()).collect(),
+            .map(|(a, e)| CandidateQuery {
+                entity_keys: entities(&e.tags).map(|t| t.name.key()).collect(),
                 from: a.published - window,
                 to: a.published + window,
             })
@@ -166,12 +168,12 @@ impl StoryMatcher {
     }
 }
 
-/// The entity tags of an article.
-fn entities(a: &NewArticle) -> impl Iterator<Item = &model::Tag> {
-    a.tags.iter().filter(|t| t.kind == TagKind::Entity)
+/// The entity tags among these.
+fn entities(tags: &[model::Tag]) -> impl Iterator<Item = &model::Tag> {
+    tags.iter().filter(|t| t.kind == TagKind::Entity)
 }
 
-/// Story-matching features of a new article, from the lead the store
+/// Story-matching features of an article, from the lead the store
 /// keeps for it (`store::LEAD_CHARS`), so that it compares the same before
 /// and after it is stored.
 pub(crate) fn new_doc(
@@ -180,7 +182,7 @@ pub(crate) fn new_doc(
     tags: &[model::Tag],
     published: chrono::DateTime<chrono::Utc>,
 ) -> StoryDoc {
-    let names: Vec<String> = tags.iter().filter(|t| t.kind == TagKind::Entity).map(|t| t.name.to_string()).collect();
+    let names: Vec<String> = entities(tags).map(|t| t.name.to_string()).collect();
     StoryDoc::new(title, &lead(text), &names, published)
 }
 
@@ -190,9 +192,9 @@ fn lead(text: &str) -> String {
 }
 
 /// Story-matching features of each article of the batch.
-async fn features(batch: &[NewArticle]) -> Result<Vec<Arc<StoryDoc>>, StoreError> {
+async fn features(batch: &[(Article, Enrichment)]) -> Result<Vec<Arc<StoryDoc>>, StoreError> {
     let parts: Vec<(String, String, Vec<model::Tag>, chrono::DateTime<chrono::Utc>)> =
-        batch.iter().map(|a| (a.title.clone(), lead(&a.text), a.tags.clone(), a.published)).collect();
+        batch.iter().map(|(a, e)| (a.title.clone(), lead(&a.text), e.tags.clone(), a.published)).collect();
     blocking(move || parts.iter().map(|(t, x, g, p)| Arc::new(new_doc(t, x, g, *p))).collect()).await
 }
 

@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use model::{Article, Category, FeedUrl, NewArticle, NewSource, Source, Story, TagKind, TagName, TagRule};
 
 /// Why a storage operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database reported an error (disk full, corruption, constraint).
     #[error("database error: {0}")]
@@ -127,6 +127,10 @@ pub enum StoryAssignment {
     /// story if that article was not stored (already known) or the index
     /// does not point back.
     WithBatch(usize),
+    /// Store the article as the feed and page gave it, without a story,
+    /// queued for the enrichment stage (`claim_pending`,
+    /// `complete_enrichment`), which assigns its story.
+    Pending,
 }
 
 impl StoryAssignment {
@@ -137,8 +141,8 @@ impl StoryAssignment {
         match self {
             StoryAssignment::New => None,
             StoryAssignment::Join(sid) => Some(sid),
-            StoryAssignment::WithBatch(k) if k < index => earlier.get(k).copied().flatten().map(|s| s.story_id),
-            StoryAssignment::WithBatch(_) => None,
+            StoryAssignment::WithBatch(k) if k < index => earlier.get(k).copied().flatten().and_then(|s| s.story_id),
+            StoryAssignment::WithBatch(_) | StoryAssignment::Pending => None,
         }
     }
 }
@@ -162,8 +166,21 @@ pub struct TagAlias {
 pub struct Stored {
     /// The article's id.
     pub id: i64,
-    /// The story it joined or leads.
-    pub story_id: i64,
+    /// The story it joined or leads; `None` while it awaits enrichment.
+    pub story_id: Option<i64>,
+}
+
+/// What the enrichment stage adds to a pending article.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enrichment {
+    /// The article's id.
+    pub id: i64,
+    /// Its language, detected (or declared).
+    pub lang: Option<String>,
+    /// Its category: the feed's, the page's or the classifier's.
+    pub category: Option<model::Category>,
+    /// Tags to add to those it was stored with.
+    pub tags: Vec<model::Tag>,
 }
 
 /// What to look for when matching one new article to a story: its entity
@@ -288,6 +305,8 @@ pub struct Counts {
     pub tags: i64,
     /// Stories.
     pub stories: i64,
+    /// Articles waiting for the enrichment stage.
+    pub pending: i64,
 }
 
 /// Everything Tagline persists.
@@ -376,9 +395,12 @@ pub trait Store: Send + Sync {
     async fn tag(&self, name: &TagName) -> Result<Option<TagCount>>;
     /// Row counts.
     async fn counts(&self) -> Result<Counts>;
-    /// Articles with ids above `after_id`, in id order, for search indexing.
+    /// Articles with ids above `after_id`, in id order, for search indexing:
+    /// only those below the oldest article awaiting enrichment, so that the
+    /// index never holds an article without its tags and category.
     async fn articles_after_id(&self, after_id: i64, limit: usize) -> Result<Vec<Article>>;
-    /// Ids of articles above `after_id`, in id order (cheap: for the search
+    /// Ids of articles above `after_id`, in id order, below the oldest
+    /// awaiting enrichment as `articles_after_id` (cheap: for the search
     /// index to find what it lacks).
     async fn article_ids_after(&self, after_id: i64, limit: usize) -> Result<Vec<i64>>;
     /// Articles by id, in the order given; missing ids are skipped.
@@ -424,4 +446,14 @@ pub trait Store: Send + Sync {
     async fn add_tag_rule(&self, rule: TagRule) -> Result<i64>;
     /// Removes a tag rule. Returns whether it existed.
     async fn remove_tag_rule(&self, id: i64) -> Result<bool>;
+    /// Claims up to `limit` articles awaiting enrichment, oldest first,
+    /// until `now + lease`: articles another worker claimed are skipped
+    /// until its lease lapses, so a killed worker's claims come back.
+    async fn claim_pending(&self, now: DateTime<Utc>, lease: chrono::Duration, limit: usize) -> Result<Vec<Article>>;
+    /// Completes the enrichment of a batch in one transaction, in order:
+    /// sets each article's language and category, adds its tags and puts
+    /// it in its story (`WithBatch` pointing to an earlier entry of the
+    /// batch). An article already enriched by another worker, or deleted,
+    /// is left alone and yields `None`.
+    async fn complete_enrichment(&self, batch: Vec<(Enrichment, StoryAssignment)>) -> Result<Vec<Option<Stored>>>;
 }

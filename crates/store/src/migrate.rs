@@ -124,6 +124,13 @@ const TABLES: &[Table] = &[
         columns: &[("article_id", Int), ("tag_id", Int), ("score", Real), ("published_at", Int)],
     },
     Table {
+        name: "enrich_queue",
+        key: "article_id",
+        unique_key: true,
+        serial: false,
+        columns: &[("article_id", Int), ("lease_until", Int)],
+    },
+    Table {
         name: "article_images",
         key: "article_id",
         unique_key: true,

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/postgres/0002_tag_counts.sql")),
     (3, include_str!("../migrations/postgres/0003_tag_aliases.sql")),
     (4, include_str!("../migrations/postgres/0004_story_merges.sql")),
+    (5, include_str!("../migrations/postgres/0005_enrichment_queue.sql")),
 ];
 
 /// Connections per process.
@@ -369,7 +370,7 @@ impl Store for PgStore {
         let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
         for (i, (a, story)) in batch.iter().enumerate() {
             let join = story.story_to_join(i, &stored);
-            stored.push(insert_one(&tx, a, join).await?);
+            stored.push(insert_one(&tx, a, join, *story == StoryAssignment::Pending).await?);
         }
         tx.commit().await?;
         Ok(stored)
@@ -693,11 +694,18 @@ impl Store for PgStore {
         let r = client
             .query_one(
                 "SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM articles),
-                        (SELECT COUNT(DISTINCT tag_id) FROM article_tags), (SELECT COUNT(DISTINCT story_id) FROM articles)",
+                        (SELECT COUNT(DISTINCT tag_id) FROM article_tags), (SELECT COUNT(DISTINCT story_id) FROM articles),
+                        (SELECT COUNT(*) FROM enrich_queue)",
                 &[],
             )
             .await?;
-        Ok(Counts { sources: r.try_get(0)?, articles: r.try_get(1)?, tags: r.try_get(2)?, stories: r.try_get(3)? })
+        Ok(Counts {
+            sources: r.try_get(0)?,
+            articles: r.try_get(1)?,
+            tags: r.try_get(2)?,
+            stories: r.try_get(3)?,
+            pending: r.try_get(4)?,
+        })
     }
 
     async fn articles_after_id(&self, after_id: i64, limit: usize) -> Result<Vec<Article>> {
@@ -706,7 +714,7 @@ impl Store for PgStore {
             .query(
                 &format!(
                     "SELECT {ARTICLE_COLS}, {SOURCE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id
-                     WHERE a.id > $1 ORDER BY a.id LIMIT $2"
+                     WHERE a.id > $1 AND a.{ENRICHED_PREFIX} ORDER BY a.id LIMIT $2"
                 ),
                 &[&after_id, &(limit as i64)],
             )
@@ -942,19 +950,57 @@ impl Store for PgStore {
     async fn article_ids_after(&self, after_id: i64, limit: usize) -> Result<Vec<i64>> {
         let client = self.client().await?;
         let rows = client
-            .query("SELECT id FROM articles WHERE id > $1 ORDER BY id LIMIT $2", &[&after_id, &(limit as i64)])
+            .query(
+                &format!("SELECT id FROM articles WHERE id > $1 AND {ENRICHED_PREFIX} ORDER BY id LIMIT $2"),
+                &[&after_id, &(limit as i64)],
+            )
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    async fn claim_pending(&self, now: DateTime<Utc>, lease: chrono::Duration, limit: usize) -> Result<Vec<Article>> {
+        let client = self.client().await?;
+        // SKIP LOCKED, as for sources: workers never wait on each other's
+        // claims.
+        let rows = client
+            .query(
+                "WITH due AS (
+                     SELECT article_id FROM enrich_queue WHERE lease_until IS NULL OR lease_until < $2
+                     ORDER BY article_id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                 UPDATE enrich_queue q SET lease_until = $1 FROM due WHERE q.article_id = due.article_id
+                 RETURNING q.article_id",
+                &[&ts(now + lease), &ts(now), &(limit as i64)],
+            )
+            .await?;
+        let mut ids: Vec<i64> = rows.iter().map(|r| r.try_get(0)).collect::<std::result::Result<_, _>>()?;
+        ids.sort_unstable();
+        self.articles_by_ids(&ids).await
+    }
+
+    async fn complete_enrichment(&self, batch: Vec<(Enrichment, StoryAssignment)>) -> Result<Vec<Option<Stored>>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // As insert_articles: short row locks on tag counts.
+        tx.batch_execute("SET LOCAL synchronous_commit TO OFF").await?;
+        let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
+        for (i, (e, story)) in batch.iter().enumerate() {
+            let join = story.story_to_join(i, &stored);
+            stored.push(enrich_one(&tx, e, join).await?);
+        }
+        tx.commit().await?;
+        Ok(stored)
     }
 }
 
 /// Inserts one article with its tags inside the caller's transaction,
-/// joining story `join` if it exists or starting a new one. Returns the
-/// article's and story's ids, or `None` if the article was already stored.
+/// joining story `join` if it exists or starting a new one, or, for
+/// `pending`, queued for enrichment without a story. Returns the article's
+/// and story's ids, or `None` if the article was already stored.
 async fn insert_one(
     tx: &deadpool_postgres::Transaction<'_>,
     a: &NewArticle,
     join: Option<i64>,
+    pending: bool,
 ) -> Result<Option<Stored>> {
     let inserted = tx
             .query_opt(
@@ -981,9 +1027,29 @@ async fn insert_one(
             .await?;
     let Some(row) = inserted else { return Ok(None) };
     let id: i64 = row.get(0);
-    // The story to join, followed on if it was merged away since the plan
-    // was made; KEY SHARE holds it against a concurrent merge until this
-    // batch commits. A story that is gone starts anew.
+    let story_id = if pending {
+        tx.execute("INSERT INTO enrich_queue (article_id) VALUES ($1)", &[&id]).await?;
+        None
+    } else {
+        Some(put_in_story(tx, id, join).await?)
+    };
+    if let Some(img) = &a.image_data {
+        tx.execute(
+            "INSERT INTO article_images (article_id, content_type, data) VALUES ($1, $2, $3)",
+            &[&id, &img.content_type, &img.bytes],
+        )
+        .await?;
+    }
+    link_tags(tx, id, &a.tags, ts(a.published)).await?;
+    Ok(Some(Stored { id, story_id }))
+}
+
+/// Puts article `id` in story `join`, followed on if it was merged away
+/// since the plan was made, or in a new story it leads (also when the story
+/// is gone). Returns the story's id.
+async fn put_in_story(tx: &deadpool_postgres::Transaction<'_>, id: i64, join: Option<i64>) -> Result<i64> {
+    // KEY SHARE holds the joined story against a concurrent merge until
+    // this batch commits.
     let joined: Option<i64> = match join {
         Some(sid) => tx
             .query_opt(
@@ -1000,20 +1066,19 @@ async fn insert_one(
         Some(sid) => sid,
         None => tx
             .query_one(
-                "INSERT INTO stories (lead_article_id, created_at) VALUES ($1, $2) RETURNING id",
-                &[&id, &ts(a.fetched)],
+                "INSERT INTO stories (lead_article_id, created_at) SELECT id, fetched_at FROM articles WHERE id = $1 RETURNING id",
+                &[&id],
             )
             .await?
             .get(0),
     };
     tx.execute("UPDATE articles SET story_id = $2 WHERE id = $1", &[&id, &story_id]).await?;
-    if let Some(img) = &a.image_data {
-        tx.execute(
-            "INSERT INTO article_images (article_id, content_type, data) VALUES ($1, $2, $3)",
-            &[&id, &img.content_type, &img.bytes],
-        )
-        .await?;
-    }
+    Ok(story_id)
+}
+
+/// Links article `id` to its tags (an alias's tag for an alias), creating
+/// tags as needed.
+async fn link_tags(tx: &deadpool_postgres::Transaction<'_>, id: i64, tags: &[Tag], published: i64) -> Result<()> {
     // Look up first: ON CONFLICT DO UPDATE would lock an existing tag's
     // row until commit, serialising every worker on popular tags.
     // An alias's tag, else the tag itself: one round trip.
@@ -1032,7 +1097,7 @@ async fn insert_one(
                 "INSERT INTO article_tags (article_id, tag_id, score, published_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             )
             .await?;
-    for t in &a.tags {
+    for t in tags {
         let key = t.name.key();
         let found: Option<i64> = tx.query_one(&find, &[&key]).await?.try_get(0)?;
         let tag_id: i64 = match found {
@@ -1043,7 +1108,32 @@ async fn insert_one(
                 None => tx.query_one("SELECT id FROM tags WHERE key = $1", &[&key]).await?.get(0),
             },
         };
-        tx.execute(&link, &[&id, &tag_id, &(t.score as f64), &ts(a.published)]).await?;
+        tx.execute(&link, &[&id, &tag_id, &(t.score as f64), &published]).await?;
     }
-    Ok(Some(Stored { id, story_id }))
+    Ok(())
 }
+
+/// Enriches one pending article inside the caller's transaction (see
+/// `Store::complete_enrichment`).
+async fn enrich_one(
+    tx: &deadpool_postgres::Transaction<'_>,
+    e: &Enrichment,
+    join: Option<i64>,
+) -> Result<Option<Stored>> {
+    if tx.execute("DELETE FROM enrich_queue WHERE article_id = $1", &[&e.id]).await? == 0 {
+        return Ok(None);
+    }
+    let row = tx
+        .query_one(
+            "UPDATE articles SET lang = $2, category = $3 WHERE id = $1 RETURNING published_at",
+            &[&e.id, &e.lang, &e.category.map(|c| c.label())],
+        )
+        .await?;
+    let story_id = put_in_story(tx, e.id, join).await?;
+    link_tags(tx, e.id, &e.tags, row.try_get(0)?).await?;
+    Ok(Some(Stored { id: e.id, story_id: Some(story_id) }))
+}
+
+/// The condition that keeps search indexing below the oldest article
+/// awaiting enrichment.
+const ENRICHED_PREFIX: &str = "id < COALESCE((SELECT MIN(article_id) FROM enrich_queue), 9223372036854775807)";

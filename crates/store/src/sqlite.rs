@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/sqlite/0007_tag_counts.sql")),
     (8, include_str!("../migrations/sqlite/0008_tag_aliases.sql")),
     (9, include_str!("../migrations/sqlite/0009_story_merges.sql")),
+    (10, include_str!("../migrations/sqlite/0010_enrichment_queue.sql")),
 ];
 
 const READERS: usize = 4;
@@ -32,6 +33,10 @@ pub struct SqliteStore {
 struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
+    /// Article batches waiting for the writer (see `insert_articles`).
+    inserts: Mutex<Vec<InsertJob>>,
+    /// Wakes the checkpointer after a write (see `spawn_checkpointer`).
+    wrote: std::sync::mpsc::SyncSender<()>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -60,6 +65,33 @@ fn open_conn(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// WAL pages from which the writer checkpoints by itself: a backstop, ten
+/// times SQLite's default, for when the checkpointer falls behind.
+const WRITER_CHECKPOINT_PAGES: i64 = 10_000;
+
+/// Seconds between checkpoints at most: each one ends in an fsync.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Starts the thread that checkpoints the WAL after writes, at most every
+/// `CHECKPOINT_EVERY`, so that the writer does not stop to copy pages and
+/// fsync in the middle of a crawl. PASSIVE: it never blocks the writer or
+/// readers. The thread ends when the store (the sender) is dropped.
+fn spawn_checkpointer(conn: Connection) -> std::sync::mpsc::SyncSender<()> {
+    let (wrote, woken) = std::sync::mpsc::sync_channel::<()>(1);
+    let started = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || {
+        while woken.recv().is_ok() {
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "WAL checkpoint failed; the writer's own checkpoints take over");
+            }
+            std::thread::sleep(CHECKPOINT_EVERY);
+        }
+    });
+    if let Err(e) = started {
+        tracing::warn!(error = %e, "no checkpoint thread; the writer checkpoints by itself");
+    }
+    wrote
+}
+
 fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
@@ -78,9 +110,20 @@ impl SqliteStore {
         }
         let mut writer = open_conn(&path)?;
         migrate(&mut writer)?;
+        // The checkpointer copies the WAL into the database; the writer
+        // only does so itself if the WAL grows far beyond that.
+        writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+        let wrote = spawn_checkpointer(open_conn(&path)?);
         let readers = (0..READERS).map(|_| open_conn(&path).map(Mutex::new)).collect::<Result<Vec<_>>>()?;
         Ok(Self {
-            inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) }),
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(writer),
+                inserts: Mutex::default(),
+                wrote,
+                readers,
+                next_reader: AtomicUsize::new(0),
+            }),
         })
     }
 
@@ -107,7 +150,10 @@ impl SqliteStore {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut conn)
+            let done = f(&mut conn);
+            // Full: a wake-up is pending already.
+            let _ = inner.wrote.try_send(());
+            done
         })
         .await
         .map_err(|_| StoreError::WorkerGone)?
@@ -115,9 +161,10 @@ impl SqliteStore {
 }
 
 /// Inserts one article with its tags inside the caller's transaction,
-/// joining story `join` if it exists or starting a new one. Returns the
-/// article's and story's ids, or `None` if the article was already stored.
-fn insert_one(tx: &rusqlite::Transaction<'_>, a: &NewArticle, join: Option<i64>) -> Result<Option<Stored>> {
+/// joining story `join` if it exists or starting a new one, or, for
+/// `pending`, queued for enrichment without a story. Returns the article's
+/// and story's ids, or `None` if the article was already stored.
+fn insert_one(tx: &Connection, a: &NewArticle, join: Option<i64>, pending: bool) -> Result<Option<Stored>> {
     let inserted = tx.prepare_cached(
         "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
@@ -143,8 +190,70 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, a: &NewArticle, join: Option<i64>)
         return Ok(None);
     }
     let id = tx.last_insert_rowid();
-    // The story to join, followed on if it was merged away since the plan
-    // was made; a story that is gone starts anew.
+    let story_id = if pending {
+        tx.prepare_cached("INSERT INTO enrich_queue (article_id) VALUES (?1)")?.execute([id])?;
+        None
+    } else {
+        let story_id = story_for(tx, id, join)?;
+        tx.prepare_cached("UPDATE articles SET story_id = ?2 WHERE id = ?1")?.execute(params![id, story_id])?;
+        Some(story_id)
+    };
+    if let Some(img) = &a.image_data {
+        tx.execute(
+            "INSERT INTO article_images (article_id, content_type, data) VALUES (?1, ?2, ?3)",
+            params![id, img.content_type, img.bytes],
+        )?;
+    }
+    link_tags(tx, id, &a.tags, ts(a.published))?;
+    Ok(Some(Stored { id, story_id }))
+}
+
+/// A batch of articles to insert, and where its result goes.
+type InsertJob = (Vec<(NewArticle, StoryAssignment)>, tokio::sync::oneshot::Sender<Result<Vec<Option<Stored>>>>);
+
+/// Inserts the jobs' batches in one transaction and answers each job with
+/// its stored articles. If any batch fails, that transaction is rolled back
+/// and each batch is tried again in a transaction of its own, so that one
+/// bad batch fails alone. (Savepoints would isolate them too, but write
+/// every page they touch to a sub-journal first.)
+fn insert_grouped(conn: &mut Connection, jobs: Vec<InsertJob>) {
+    let (batches, replies): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
+    let together = if batches.len() > 1 { insert_in_one(conn, &batches).ok() } else { None };
+    let results: Vec<Result<Vec<Option<Stored>>>> = match together {
+        Some(all) => all.into_iter().map(Ok).collect(),
+        None => batches.iter().map(|b| insert_in_one(conn, std::slice::from_ref(b)).map(|mut r| r.remove(0))).collect(),
+    };
+    for (reply, done) in replies.into_iter().zip(results) {
+        // The job's caller may have gone (a cancelled crawl): nothing to tell.
+        let _ = reply.send(done);
+    }
+}
+
+/// Inserts the batches in one transaction: all or none.
+fn insert_in_one(
+    conn: &mut Connection,
+    batches: &[Vec<(NewArticle, StoryAssignment)>],
+) -> Result<Vec<Vec<Option<Stored>>>> {
+    let tx = conn.transaction()?;
+    let out = batches.iter().map(|b| insert_batch(&tx, b)).collect::<Result<Vec<_>>>()?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Inserts a batch in order inside the caller's transaction.
+fn insert_batch(conn: &Connection, batch: &[(NewArticle, StoryAssignment)]) -> Result<Vec<Option<Stored>>> {
+    let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
+    for (i, (a, story)) in batch.iter().enumerate() {
+        let join = story.story_to_join(i, &stored);
+        stored.push(insert_one(conn, a, join, *story == StoryAssignment::Pending)?);
+    }
+    Ok(stored)
+}
+
+/// The story article `id` goes in: `join`, followed on if it was merged
+/// away since the plan was made, or a new story it leads (also when `join`
+/// is gone). The caller sets the article's `story_id`.
+fn story_for(tx: &Connection, id: i64, join: Option<i64>) -> Result<i64> {
     let joined: Option<i64> = match join {
         Some(sid) => tx
             .prepare_cached(
@@ -154,21 +263,21 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, a: &NewArticle, join: Option<i64>)
             .optional()?,
         None => None,
     };
-    let story_id = match joined {
+    Ok(match joined {
         Some(sid) => sid,
         None => {
-            tx.prepare_cached("INSERT INTO stories (lead_article_id, created_at) VALUES (?1, ?2)")?
-                .execute(params![id, ts(a.fetched)])?;
+            tx.prepare_cached(
+                "INSERT INTO stories (lead_article_id, created_at) SELECT id, fetched_at FROM articles WHERE id = ?1",
+            )?
+            .execute([id])?;
             tx.last_insert_rowid()
         }
-    };
-    tx.prepare_cached("UPDATE articles SET story_id = ?2 WHERE id = ?1")?.execute(params![id, story_id])?;
-    if let Some(img) = &a.image_data {
-        tx.execute(
-            "INSERT INTO article_images (article_id, content_type, data) VALUES (?1, ?2, ?3)",
-            params![id, img.content_type, img.bytes],
-        )?;
-    }
+    })
+}
+
+/// Links article `id` to its tags (an alias's tag for an alias), creating
+/// tags as needed.
+fn link_tags(tx: &Connection, id: i64, tags: &[Tag], published: i64) -> Result<()> {
     let mut upsert = tx.prepare_cached(
         "INSERT INTO tags (key, name, kind) VALUES (?1, ?2, ?3)
          ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
@@ -177,16 +286,37 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, a: &NewArticle, join: Option<i64>)
         "INSERT INTO article_tags (article_id, tag_id, score, published_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
     )?;
     let mut alias = tx.prepare_cached("SELECT tag_id FROM tag_aliases WHERE alias_key = ?1")?;
-    for t in &a.tags {
+    for t in tags {
         let key = t.name.key();
         let tag_id: i64 = match alias.query_row([&key], |r| r.get(0)).optional()? {
             Some(id) => id,
             None => upsert.query_row(params![key, t.name.as_str(), t.kind.as_str()], |r| r.get(0))?,
         };
-        link.execute(params![id, tag_id, t.score as f64, ts(a.published)])?;
+        link.execute(params![id, tag_id, t.score as f64, published])?;
     }
-    Ok(Some(Stored { id, story_id }))
+    Ok(())
 }
+
+/// Enriches one pending article inside the caller's transaction (see
+/// `Store::complete_enrichment`).
+fn enrich_one(tx: &Connection, e: &Enrichment, join: Option<i64>) -> Result<Option<Stored>> {
+    if tx.prepare_cached("DELETE FROM enrich_queue WHERE article_id = ?1")?.execute([e.id])? == 0 {
+        return Ok(None);
+    }
+    let story_id = story_for(tx, e.id, join)?;
+    // One UPDATE: each rewrites the whole row.
+    let published: i64 = tx
+        .prepare_cached(
+            "UPDATE articles SET lang = ?2, category = ?3, story_id = ?4 WHERE id = ?1 RETURNING published_at",
+        )?
+        .query_row(params![e.id, e.lang, e.category.map(|c| c.label()), story_id], |r| r.get(0))?;
+    link_tags(tx, e.id, &e.tags, published)?;
+    Ok(Some(Stored { id: e.id, story_id: Some(story_id) }))
+}
+
+/// The condition that keeps search indexing below the oldest article
+/// awaiting enrichment.
+const ENRICHED_PREFIX: &str = "id < COALESCE((SELECT MIN(article_id) FROM enrich_queue), 9223372036854775807)";
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     conn.execute_batch(
@@ -443,17 +573,25 @@ impl Store for SqliteStore {
     }
 
     async fn insert_articles(&self, batch: Vec<(NewArticle, StoryAssignment)>) -> Result<Vec<Option<Stored>>> {
-        self.write(move |conn| {
-            let tx = conn.transaction()?;
-            let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
-            for (i, (a, story)) in batch.iter().enumerate() {
-                let join = story.story_to_join(i, &stored);
-                stored.push(insert_one(&tx, a, join)?);
+        // Group commit: batches that arrive while the writer is busy are
+        // committed together, each in a savepoint of its own (so one bad
+        // batch fails alone). Many feeds' small batches then share one WAL
+        // write of the index pages they all touch, instead of one each.
+        let (reply, result) = tokio::sync::oneshot::channel();
+        self.inner.inserts.lock().unwrap_or_else(|p| p.into_inner()).push((batch, reply));
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let jobs = std::mem::take(&mut *inner.inserts.lock().unwrap_or_else(|p| p.into_inner()));
+            // Empty: a writer before us took our batch along.
+            if !jobs.is_empty() {
+                insert_grouped(&mut conn, jobs);
+                let _ = inner.wrote.try_send(());
             }
-            tx.commit()?;
-            Ok(stored)
         })
         .await
+        .map_err(|_| StoreError::WorkerGone)?;
+        result.await.map_err(|_| StoreError::WorkerGone)?
     }
 
     async fn list_articles(&self, q: &ArticleQuery) -> Result<Vec<Article>> {
@@ -787,6 +925,7 @@ impl Store for SqliteStore {
                 articles: one("SELECT COUNT(*) FROM articles")?,
                 tags: one("SELECT COUNT(DISTINCT tag_id) FROM article_tags")?,
                 stories: one("SELECT COUNT(DISTINCT story_id) FROM articles")?,
+                pending: one("SELECT COUNT(*) FROM enrich_queue")?,
             })
         })
         .await
@@ -796,7 +935,7 @@ impl Store for SqliteStore {
         self.read(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {ARTICLE_COLS}, {SOURCE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id
-                 WHERE a.id > ?1 ORDER BY a.id LIMIT ?2"
+                 WHERE a.id > ?1 AND a.{ENRICHED_PREFIX} ORDER BY a.id LIMIT ?2"
             ))?;
             let mut out = st
                 .query_map(params![after_id, limit as i64], article_from_row)?
@@ -1063,10 +1202,113 @@ impl Store for SqliteStore {
 
     async fn article_ids_after(&self, after_id: i64, limit: usize) -> Result<Vec<i64>> {
         self.read(move |conn| {
-            let mut st = conn.prepare_cached("SELECT id FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT id FROM articles WHERE id > ?1 AND {ENRICHED_PREFIX} ORDER BY id LIMIT ?2"
+            ))?;
             let rows = st.query_map(params![after_id, limit as i64], |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
+    }
+
+    async fn claim_pending(&self, now: DateTime<Utc>, lease: chrono::Duration, limit: usize) -> Result<Vec<Article>> {
+        let ids: Vec<i64> = self
+            .write(move |conn| {
+                let mut st = conn.prepare_cached(
+                    "UPDATE enrich_queue SET lease_until = ?1 WHERE article_id IN (
+                         SELECT article_id FROM enrich_queue WHERE lease_until IS NULL OR lease_until < ?2
+                         ORDER BY article_id LIMIT ?3)
+                     RETURNING article_id",
+                )?;
+                let rows = st.query_map(params![ts(now + lease), ts(now), limit as i64], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        // Read outside the writer: the claim is what must be serial.
+        let mut ids = ids;
+        ids.sort_unstable();
+        self.articles_by_ids(&ids).await
+    }
+
+    async fn complete_enrichment(&self, batch: Vec<(Enrichment, StoryAssignment)>) -> Result<Vec<Option<Stored>>> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let mut stored: Vec<Option<Stored>> = Vec::with_capacity(batch.len());
+            for (i, (e, story)) in batch.iter().enumerate() {
+                let join = story.story_to_join(i, &stored);
+                stored.push(enrich_one(&tx, e, join)?);
+            }
+            tx.commit()?;
+            Ok(stored)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::FeedUrl;
+
+    fn article(source_id: i64, n: i64) -> NewArticle {
+        let now = Utc::now();
+        NewArticle {
+            source_id,
+            url: format!("https://e.com/{n}"),
+            guid: format!("g{n}"),
+            title: format!("Title {n}"),
+            author: None,
+            published: now,
+            updated: None,
+            lang: None,
+            category: None,
+            tags: Vec::new(),
+            text: format!("Text {n}"),
+            html: format!("Text {n}"),
+            excerpt: format!("Text {n}"),
+            image: None,
+            image_data: None,
+            fetched: now,
+        }
+    }
+
+    #[tokio::test]
+    async fn issue_4_batches_committed_together_fail_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("t.db")).unwrap();
+        let url = FeedUrl::parse("https://e.com/feed").unwrap();
+        let new = NewSource {
+            feed_url: url,
+            name: "E".into(),
+            home_url: None,
+            region: None,
+            lang: None,
+            fetch_pages: true,
+            trusted_hosts: vec![],
+        };
+        let (src, _) = store.add_source(new).await.unwrap();
+        let mut receivers = Vec::new();
+        let jobs: Vec<InsertJob> = [(src.id, 1), (src.id + 100, 2), (src.id, 3)]
+            .into_iter()
+            .map(|(source, n)| {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                receivers.push(rx);
+                (vec![(article(source, n), StoryAssignment::Pending)], tx)
+            })
+            .collect();
+        {
+            let mut conn = store.inner.writer.lock().unwrap();
+            insert_grouped(&mut conn, jobs);
+        }
+        let mut results = Vec::new();
+        for rx in receivers {
+            results.push(rx.await.unwrap());
+        }
+        // The batch for a source that does not exist breaks a foreign key;
+        // the other two are stored all the same.
+        assert!(results[0].as_ref().is_ok_and(|r| r[0].is_some()), "{results:?}");
+        assert!(results[1].is_err(), "{results:?}");
+        assert!(results[2].as_ref().is_ok_and(|r| r[0].is_some()), "{results:?}");
+        assert_eq!(store.counts().await.unwrap().articles, 2);
     }
 }

@@ -134,9 +134,9 @@ async fn a_batch_is_stored_in_order_and_joins_stories_within_itself(s: &dyn Stor
     assert_eq!(first.story_id, second.story_id);
     let stories = [first.story_id, third.story_id, fourth.story_id];
     assert_eq!(stories.iter().collect::<std::collections::HashSet<_>>().len(), 3);
-    let story = s.story(first.story_id).await.unwrap().unwrap();
+    let story = s.story(first.story_id.unwrap()).await.unwrap().unwrap();
     assert_eq!((story.article_count, story.lead_article_id), (2, first.id));
-    assert_eq!(s.article(second.id).await.unwrap().unwrap().story_id, Some(first.story_id));
+    assert_eq!(s.article(second.id).await.unwrap().unwrap().story_id, first.story_id);
     assert_ne!(known, first.id);
 }
 
@@ -404,6 +404,53 @@ async fn issue_7_prune_removes_old_articles_but_never_pinned_ones(s: &dyn Store)
     assert_eq!(s.deletions_after(0, 10).await.unwrap().ids.len(), 2, "the search indexes will follow");
 }
 
+async fn issue_4_pending_articles_are_claimed_once_enriched_once_and_indexed_after(s: &dyn Store) {
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    let done = s.insert_article(article(a.id, 1, &[]), StoryAssignment::New).await.unwrap().unwrap();
+    let batch = (2..=4).map(|n| (article(a.id, n, &["FeedLabel"]), StoryAssignment::Pending)).collect();
+    let stored = s.insert_articles(batch).await.unwrap();
+    assert!(stored.iter().all(|x| x.is_some_and(|x| x.story_id.is_none())), "{stored:?}");
+    assert_eq!(s.counts().await.unwrap().pending, 3);
+    // The search index only reaches the enriched prefix.
+    assert_eq!(s.article_ids_after(0, 10).await.unwrap(), vec![done]);
+    assert_eq!(s.articles_after_id(0, 10).await.unwrap().len(), 1);
+
+    let lease = chrono::Duration::seconds(60);
+    let claimed = s.claim_pending(t0(), lease, 2).await.unwrap();
+    assert_eq!(claimed.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Title 2", "Title 3"]);
+    assert_eq!(claimed[0].tags.len(), 1, "claimed with the tags it was stored with");
+    // Another worker gets the rest, then nothing until the lease lapses.
+    assert_eq!(s.claim_pending(t0(), lease, 10).await.unwrap().len(), 1);
+    assert!(s.claim_pending(t0(), lease, 10).await.unwrap().is_empty());
+    assert_eq!(s.claim_pending(t0() + lease * 2, lease, 10).await.unwrap().len(), 3);
+
+    let enrichment = |a: &model::Article| store::Enrichment {
+        id: a.id,
+        lang: Some("en".into()),
+        category: Some(model::Category::Business),
+        tags: vec![Tag { name: TagName::parse("Kazakhstan").unwrap(), kind: TagKind::Entity, score: 0.9 }],
+    };
+    let out = s
+        .complete_enrichment(vec![
+            (enrichment(&claimed[0]), StoryAssignment::New),
+            (enrichment(&claimed[1]), StoryAssignment::WithBatch(0)),
+        ])
+        .await
+        .unwrap();
+    let [Some(x), Some(y)] = out[..] else { panic!("{out:?}") };
+    assert!(x.story_id.is_some() && x.story_id == y.story_id);
+    let got = s.article(claimed[1].id).await.unwrap().unwrap();
+    assert_eq!((got.lang.as_deref(), got.category), (Some("en"), Some(model::Category::Business)));
+    let mut names: Vec<String> = got.tags.iter().map(|t| t.name.to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["FeedLabel", "Kazakhstan"]);
+    // Enriching again (a slower worker with the same claim) changes nothing.
+    let again = s.complete_enrichment(vec![(enrichment(&claimed[0]), StoryAssignment::New)]).await.unwrap();
+    assert_eq!(again, vec![None]);
+    assert_eq!(s.counts().await.unwrap().pending, 1);
+    assert_eq!(s.article_ids_after(0, 10).await.unwrap(), vec![done, claimed[0].id, claimed[1].id]);
+}
+
 /// Runs each contract test against SQLite and against PostgreSQL.
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
@@ -449,6 +496,7 @@ both!(
     issue_7_a_claimed_source_is_leased_to_one_worker_until_it_expires,
     issue_7_prune_removes_old_articles_but_never_pinned_ones,
     issue_5_story_candidates_come_from_shared_entities_and_the_newest_of_the_window,
+    issue_4_pending_articles_are_claimed_once_enriched_once_and_indexed_after,
 );
 
 #[tokio::test]

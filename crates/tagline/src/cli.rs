@@ -44,8 +44,12 @@ pub enum Command {
     /// Manage the sources Tagline crawls.
     #[command(subcommand)]
     Sources(SourcesCommand),
-    /// Fetch sources and store new articles.
+    /// Fetch sources and store new articles, then enrich them.
     Crawl(CrawlArgs),
+    /// Enrich the stored articles that await it (language, category, tags,
+    /// stories), with a progress bar: what `crawl --once --feeds-only`
+    /// leaves queued. `serve` and crawl workers do this continuously.
+    Enrich,
     /// Serve the website and API, crawling on a schedule.
     Serve(ServeArgs),
     /// Find near-duplicates (syndicated copies) among JSON lines, in order.
@@ -227,7 +231,10 @@ pub struct CrawlArgs {
     /// Crawl every source once and exit (non-zero if any source failed).
     #[arg(long)]
     pub once: bool,
-    /// Store what the feeds carry without fetching article pages.
+    /// Store what the feeds carry without fetching article pages. With
+    /// --once this is bulk ingest: the articles are stored as the feeds
+    /// carry them and queued for enrichment, which `tagline enrich`,
+    /// `serve` or a worker then runs.
     #[arg(long)]
     pub feeds_only: bool,
     /// Run as one of many workers sharing the database: claim due sources

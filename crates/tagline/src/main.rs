@@ -63,9 +63,11 @@ impl App {
         Ok(Self { store, clock, fetcher, file, data: cli.data.clone() })
     }
 
-    fn crawler(&self, feeds_only: bool) -> Crawler {
+    /// A crawler; `enrich` runs the enrichment stage after each crawl.
+    fn crawler(&self, feeds_only: bool, enrich: bool) -> Crawler {
         let config = CrawlConfig {
             feeds_only,
+            enrich,
             source_concurrency: self.file.source_concurrency.unwrap_or(CrawlConfig::default().source_concurrency),
             ..CrawlConfig::default()
         };
@@ -168,6 +170,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Crawl(args) => crawl(&App::open(&cli).await?, args).await,
         Command::Serve(args) => serve(App::open(&cli).await?, args).await.map(|_| ExitCode::SUCCESS),
         Command::Reindex => reindex(&App::open(&cli).await?).await.map(|_| ExitCode::SUCCESS),
+        Command::Enrich => enrich_queue(&App::open(&cli).await?).await.map(|_| ExitCode::SUCCESS),
         Command::HashPassword => hash_password().map(|_| ExitCode::SUCCESS),
         Command::MigrateStore(args) => migrate_store(args).await.map(|_| ExitCode::SUCCESS),
         Command::Prune(args) => prune(&App::open(&cli).await?, args).await.map(|_| ExitCode::SUCCESS),
@@ -394,16 +397,37 @@ fn print_report(report: &CrawlReport) {
     }
     let failed = report.failed().count();
     println!("{} articles stored from {} sources; {failed} failed", report.stored(), report.sources.len());
+    if report.enriched > 0 {
+        println!("{} articles enriched", report.enriched);
+    }
+    if let Some(e) = &report.enrich_error {
+        println!("enrichment stopped: {e}; the rest waits for the next run or `tagline enrich`");
+    }
+}
+
+/// Runs the enrichment stage until the queue is empty, with a progress bar.
+async fn enrich_queue(app: &App) -> Result<()> {
+    let pending = app.store.counts().await?.pending;
+    let bar = progress_bar(pending as u64, "enriching");
+    let started = std::time::Instant::now();
+    let n = app.crawler(false, true).enrich_pending(|n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    println!("{n} articles enriched in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 async fn crawl(app: &App, args: &CrawlArgs) -> Result<std::process::ExitCode> {
-    let crawler = app.crawler(args.feeds_only);
+    // `--once --feeds-only` is bulk ingest: enrichment is left to the queue.
+    let crawler = app.crawler(args.feeds_only, !(args.once && args.feeds_only));
     if args.worker {
         return crawl_worker(&crawler, args).await;
     }
     if args.once {
         let report = crawler.crawl_once().await?;
         print_report(&report);
+        if args.feeds_only && report.stored() > 0 {
+            println!("the new articles await enrichment: run `tagline enrich` (serve and workers do it too)");
+        }
         return Ok(if report.failed().count() > 0 {
             std::process::ExitCode::FAILURE
         } else {
@@ -429,7 +453,7 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
         None => DEFAULT_LISTEN.parse()?,
     };
     if !args.no_crawl {
-        let crawler = app.crawler(false);
+        let crawler = app.crawler(false, true);
         let interval = Duration::from_secs(args.interval.or(app.file.crawl_interval).unwrap_or(DEFAULT_TICK).max(1));
         tokio::spawn(async move {
             loop {

@@ -871,3 +871,31 @@ fn issue_5_tag_aliases_are_managed_from_the_cli() {
     assert!(!tagline(data, &["alias", "remove", "Peking"]).status.success());
     assert_eq!(stdout(&tagline(data, &["alias", "list"])), "");
 }
+
+#[test]
+fn issue_4_bulk_ingest_stores_first_and_tagline_enrich_completes_the_queue() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (origin, _farm) = rt.block_on(feed_farm(2, 4));
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    for n in 0..2 {
+        let out = tagline(d, &["--allow-private-network", "sources", "add", &format!("{origin}/feed/{n}")]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = tagline(d, &["--allow-private-network", "crawl", "--once", "--feeds-only"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("await enrichment"), "{}", stdout(&out));
+    let stored = stored_articles(&rt, d);
+    assert_eq!(stored.len(), 8);
+    assert!(stored.iter().all(|a| a.tags.is_empty() && a.story_id.is_none()), "stored as the feed carried them");
+
+    let out = tagline(d, &["enrich"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("8 articles enriched"), "{}", stdout(&out));
+    let enriched = stored_articles(&rt, d);
+    assert!(enriched.iter().all(|a| a.story_id.is_some() && a.category.is_some() && a.lang.as_deref() == Some("en")));
+    assert!(enriched.iter().all(|a| a.tags.iter().any(|t| t.name.as_str() == "Kazakhstan")), "{:?}", enriched[0].tags);
+    // Nothing is left to do.
+    let again = tagline(d, &["enrich"]);
+    assert!(stdout(&again).contains("0 articles enriched"), "{}", stdout(&again));
+}

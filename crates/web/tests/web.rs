@@ -147,6 +147,23 @@ async fn issue_5_a_merged_story_redirects_to_the_story_it_joined() {
 }
 
 #[tokio::test]
+async fn issue_4_an_article_awaiting_enrichment_is_listed_and_shown_without_a_story() {
+    let (d, r) = fixture().await;
+    let store = SqliteStore::open(d.path().join("t.db")).unwrap();
+    let src = store.sources().await.unwrap()[0].id;
+    let a = plain_article(src, "https://star.example/queued", "Queued harbour report", "Just stored from the feed.");
+    let id = store.insert_article(a, StoryAssignment::Pending).await.unwrap().unwrap();
+    let (status, home) = get(&r, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Queued harbour report"), "the latest list shows it");
+    let (status, page) = get(&r, &format!("/article/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Just stored from the feed.") && !page.contains("/story/"), "{page}");
+    let (status, json) = get(&r, &format!("/api/v1/articles/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+}
+
+#[tokio::test]
 async fn the_tag_page_lists_cards_newest_first_with_relative_times() {
     let (_d, r) = fixture().await;
     let (status, html) = get(&r, "/tag/china-centralasia").await;

@@ -205,10 +205,19 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 
 /// The stories of `candidates` (story, features) that `doc` reaches the
 /// threshold with: (similarity, story), best first, one entry per story.
+/// A story is scored by the centroid of its candidates.
 pub(crate) fn matches_of<'a>(doc: &StoryDoc, candidates: impl Iterator<Item = (i64, &'a StoryDoc)>) -> Vec<(f32, i64)> {
+    let mut stories: Vec<(i64, enrich::Centroid)> = Vec::new();
+    for (story, other) in candidates {
+        match stories.iter_mut().find(|(s, _)| *s == story) {
+            Some((_, c)) => c.add(other),
+            None => stories.push((story, enrich::Centroid::of([other]))),
+        }
+    }
     best_per_story(
-        candidates
-            .map(|(story, other)| (enrich::similarity(doc, other), story))
+        stories
+            .iter()
+            .map(|(story, c)| (c.similarity(doc), *story))
             .filter(|(sim, _)| *sim >= enrich::story::THRESHOLD),
     )
 }

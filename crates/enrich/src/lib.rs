@@ -13,6 +13,6 @@ mod tokenize;
 
 pub use category::classify;
 pub use lang::detect_language;
-pub use story::{similarity, StoryDoc};
+pub use story::{similarity, Centroid, StoryDoc};
 pub use tags::{tag_article, TagOptions};
 pub use tokenize::{content_words, is_stopword};

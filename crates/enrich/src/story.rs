@@ -1,45 +1,22 @@
-//! Story matching: how alike two articles are, from their titles, leads and
-//! entities, within a time window.
+//! Story matching: how alike an article is to another, or to a story (the
+//! centroid of its reports), from titles and leads, within a time window.
 
 use crate::tokenize::content_words;
 use chrono::{DateTime, Utc};
 
 /// The features of an article that story matching compares.
 ///
-/// Words are kept as 64-bit hashes in sorted vectors with their norms
-/// precomputed: the crawler compares each new article with up to 125
-/// candidates, and a merge of two sorted vectors is several times cheaper
-/// than probing a map of strings.
+/// One bag of words: the title's twice, then the lead's, each count
+/// weighted `1 + ln(count)`, normalised to unit length. Words are 64-bit
+/// hashes in a vector sorted by hash: the crawler compares each new article
+/// with up to 125 candidates, and a merge of two sorted vectors is several
+/// times cheaper than probing a map of strings.
 #[derive(Clone, Debug)]
 pub struct StoryDoc {
-    title: Bag,
-    lead: Bag,
+    terms: Vec<(u64, f32)>,
     /// Hashes of the lower-cased entity names, sorted and unique.
     entities: Vec<u64>,
     published: DateTime<Utc>,
-}
-
-/// A bag of words: (word hash, count) sorted by hash, and its norm.
-#[derive(Clone, Debug, Default)]
-struct Bag {
-    terms: Vec<(u64, f32)>,
-    norm: f32,
-}
-
-impl Bag {
-    fn new(words: impl Iterator<Item = String>) -> Self {
-        let mut hashes: Vec<u64> = words.map(|w| hash(&w)).collect();
-        hashes.sort_unstable();
-        let mut terms: Vec<(u64, f32)> = Vec::with_capacity(hashes.len());
-        for h in hashes {
-            match terms.last_mut() {
-                Some((last, n)) if *last == h => *n += 1.0,
-                _ => terms.push((h, 1.0)),
-            }
-        }
-        let norm = terms.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
-        Self { terms, norm }
-    }
 }
 
 fn hash(word: &str) -> u64 {
@@ -52,24 +29,24 @@ const LEAD_WORDS: usize = 80;
 /// Reports further apart than this are never the same story.
 pub const WINDOW_HOURS: i64 = 72;
 
-/// Articles at least this similar are put in one story.
+/// An article at least this similar to a story (the centroid of its
+/// reports at hand) joins it.
 ///
 /// Chosen by 2-fold cross-validation over ECB+ dev topics (odd/even topic
-/// numbers; `bench/enrich.py` and docs/benchmarks.md): the folds picked 0.25
-/// and 0.15, held-out B-cubed F1 0.789 and 0.810. The higher value keeps
-/// the seed's near-miss negatives apart.
+/// numbers; docs/benchmarks.md): the folds picked 0.2 and 0.25, held-out
+/// B-cubed F1 0.883 and 0.854. The higher keeps the seed's near-miss
+/// negatives apart.
 pub const THRESHOLD: f32 = 0.25;
 
-/// An article at least this similar to reports of two stories merges them
-/// (the crawler and `tagline cluster`).
+/// An article at least this similar to two stories merges them (the
+/// crawler and `tagline cluster`).
 ///
-/// Chosen on ECB+ dev (`tagline cluster --merge-threshold M`; see
-/// docs/benchmarks.md): at 0.5 and above no ECB+ merge happens, so B-cubed
-/// F1 stays 0.789; at 0.4 it falls to 0.774 and at 0.3 to 0.698, because
-/// ECB+ pairs each event with a similar one (two earthquakes) that a lower
-/// bar would fuse. Merging is for the clear case: a report that is plainly
-/// the same event as two stories that were started apart.
-pub const MERGE_THRESHOLD: f32 = 0.5;
+/// High on purpose: ECB+ pairs each event with a similar one (two
+/// earthquakes) that a lower bar would fuse; from 0.6 up no ECB+ dev story
+/// merges, while 0.5 cost 0.01-0.02 B-cubed F1. Merging is for the clear case:
+/// a report that is plainly the same event as two stories that were
+/// started apart.
+pub const MERGE_THRESHOLD: f32 = 0.6;
 
 impl StoryDoc {
     /// Builds the features from an article's parts.
@@ -77,12 +54,32 @@ impl StoryDoc {
         let mut entities: Vec<u64> = entity_tags.iter().map(|e| hash(&e.to_lowercase())).collect();
         entities.sort_unstable();
         entities.dedup();
-        Self {
-            title: Bag::new(content_words(title).into_iter()),
-            lead: Bag::new(content_words(text).into_iter().take(LEAD_WORDS)),
-            entities,
-            published,
+        let title_words = content_words(title);
+        let mut hashes: Vec<u64> = title_words
+            .iter()
+            .chain(&title_words)
+            .chain(content_words(text).iter().take(LEAD_WORDS))
+            .map(|w| hash(w))
+            .collect();
+        hashes.sort_unstable();
+        let mut terms: Vec<(u64, f32)> = Vec::with_capacity(hashes.len());
+        for h in hashes {
+            match terms.last_mut() {
+                Some((last, n)) if *last == h => *n += 1.0,
+                _ => terms.push((h, 1.0)),
+            }
         }
+        // Sub-linear counts: a word said five times is not five words.
+        for (_, v) in &mut terms {
+            *v = 1.0 + v.ln();
+        }
+        let norm = terms.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, v) in &mut terms {
+                *v /= norm;
+            }
+        }
+        Self { terms, entities, published }
     }
 
     /// Whether the two name an entity in common.
@@ -96,14 +93,12 @@ impl StoryDoc {
     }
 }
 
-fn cosine(a: &Bag, b: &Bag) -> f32 {
-    if a.norm == 0.0 || b.norm == 0.0 {
-        return 0.0;
-    }
+/// The dot product of two term vectors sorted by hash.
+fn dot(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
     let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
-    while i < a.terms.len() && j < b.terms.len() {
-        let (ka, va) = a.terms[i];
-        let (kb, vb) = b.terms[j];
+    while i < a.len() && j < b.len() {
+        let (ka, va) = a[i];
+        let (kb, vb) = b[j];
         match ka.cmp(&kb) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -114,7 +109,7 @@ fn cosine(a: &Bag, b: &Bag) -> f32 {
             }
         }
     }
-    dot / (a.norm * b.norm)
+    dot
 }
 
 /// How many values two sorted, unique vectors share.
@@ -134,18 +129,92 @@ fn shared(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
-/// Similarity in 0..=1; 0 outside the time window.
+/// Similarity of two articles in 0..=1 (the cosine of their bags); 0
+/// outside the time window.
 pub fn similarity(a: &StoryDoc, b: &StoryDoc) -> f32 {
     if (a.published - b.published).num_hours().abs() > WINDOW_HOURS {
         return 0.0;
     }
-    let ent = if a.entities.is_empty() || b.entities.is_empty() {
-        0.0
-    } else {
-        let both = shared(&a.entities, &b.entities);
-        both as f32 / (a.entities.len() + b.entities.len() - both) as f32
-    };
-    0.45 * cosine(&a.title, &b.title) + 0.4 * cosine(&a.lead, &b.lead) + 0.15 * ent
+    dot(&a.terms, &b.terms)
+}
+
+/// A story as matching sees it: the sum of its reports' unit vectors.
+///
+/// Comparing a new article with the centroid rather than with the most
+/// similar single report keeps one loosely related report from pulling in
+/// another event of the same kind (on ECB+ dev, 0.90 B-cubed F1 against
+/// 0.85 for the best single report).
+#[derive(Clone, Debug, Default)]
+pub struct Centroid {
+    terms: Vec<(u64, f32)>,
+    norm: f32,
+    earliest: Option<DateTime<Utc>>,
+    latest: Option<DateTime<Utc>>,
+}
+
+impl Centroid {
+    /// The centroid of these reports.
+    pub fn of<'a>(docs: impl IntoIterator<Item = &'a StoryDoc>) -> Self {
+        let mut c = Centroid::default();
+        for d in docs {
+            c.add(d);
+        }
+        c
+    }
+
+    /// Adds a report.
+    pub fn add(&mut self, doc: &StoryDoc) {
+        self.add_terms(&doc.terms);
+        self.earliest = Some(self.earliest.map_or(doc.published, |e| e.min(doc.published)));
+        self.latest = Some(self.latest.map_or(doc.published, |l| l.max(doc.published)));
+    }
+
+    /// Adds every report of another story (a merge).
+    pub fn absorb(&mut self, other: &Centroid) {
+        self.add_terms(&other.terms);
+        self.earliest = [self.earliest, other.earliest].into_iter().flatten().min();
+        self.latest = [self.latest, other.latest].into_iter().flatten().max();
+    }
+
+    fn add_terms(&mut self, add: &[(u64, f32)]) {
+        let mut out = Vec::with_capacity(self.terms.len() + add.len());
+        let (mut i, mut j) = (0, 0);
+        while i < self.terms.len() || j < add.len() {
+            match (self.terms.get(i), add.get(j)) {
+                (Some(&(ka, va)), Some(&(kb, vb))) if ka == kb => {
+                    out.push((ka, va + vb));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(&(ka, va)), Some(&(kb, _))) if ka < kb => {
+                    out.push((ka, va));
+                    i += 1;
+                }
+                (Some(&a), None) => {
+                    out.push(a);
+                    i += 1;
+                }
+                (_, Some(&b)) => {
+                    out.push(b);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        self.norm = out.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        self.terms = out;
+    }
+
+    /// The article's similarity to the story in 0..=1; 0 when it is
+    /// further than the window from all of the story's reports.
+    pub fn similarity(&self, doc: &StoryDoc) -> f32 {
+        let (Some(earliest), Some(latest)) = (self.earliest, self.latest) else { return 0.0 };
+        let window = chrono::Duration::hours(WINDOW_HOURS);
+        if doc.published < earliest - window || doc.published > latest + window || self.norm == 0.0 {
+            return 0.0;
+        }
+        dot(&doc.terms, &self.terms) / self.norm
+    }
 }
 
 #[cfg(test)]
@@ -161,27 +230,38 @@ mod tests {
         let a = StoryDoc::new("Quake hits city", "A quake hit the city.", &[], t("2025-01-01T00:00:00Z"));
         let b = StoryDoc::new("Quake hits city", "A quake hit the city.", &[], t("2025-02-01T00:00:00Z"));
         assert_eq!(similarity(&a, &b), 0.0);
+        assert_eq!(Centroid::of([&a]).similarity(&b), 0.0);
     }
 
     #[test]
     fn identical_reports_are_fully_similar() {
         let a = StoryDoc::new("Quake hits city", "A quake hit the city.", &["X".into()], t("2025-01-01T00:00:00Z"));
         assert!((similarity(&a, &a.clone()) - 1.0).abs() < 1e-4);
+        assert!((Centroid::of([&a, &a]).similarity(&a) - 1.0).abs() < 1e-4);
     }
 
     #[test]
-    fn repeated_words_weigh_as_counts() {
-        // Title bags (2,1) and (1,1): cosine 3 / (sqrt 5 * sqrt 2).
-        let a = StoryDoc::new("quake quake city", "", &[], t("2025-01-01T00:00:00Z"));
+    fn title_words_count_twice_and_repeats_sub_linearly() {
+        // a: quake x2 (title) -> 1 + ln 2; b: quake x2, city x2.
+        let a = StoryDoc::new("quake", "", &[], t("2025-01-01T00:00:00Z"));
         let b = StoryDoc::new("quake city", "", &[], t("2025-01-01T00:00:00Z"));
-        let want = 0.45 * 3.0 / (5f32.sqrt() * 2f32.sqrt());
-        assert!((similarity(&a, &b) - want).abs() < 1e-5);
+        let want = 1.0 / 2f32.sqrt();
+        assert!((similarity(&a, &b) - want).abs() < 1e-5, "{}", similarity(&a, &b));
     }
 
     #[test]
-    fn shared_entities_count_as_jaccard_over_lower_cased_names() {
-        let a = StoryDoc::new("", "", &["China".into(), "Kazakhstan".into()], t("2025-01-01T00:00:00Z"));
-        let b = StoryDoc::new("", "", &["china".into(), "Russia".into(), "US".into()], t("2025-01-01T00:00:00Z"));
-        assert!((similarity(&a, &b) - 0.15 * 0.25).abs() < 1e-6);
+    fn a_story_is_matched_by_its_centroid_not_its_closest_report() {
+        let at = t("2025-01-01T00:00:00Z");
+        let story = [
+            StoryDoc::new("Quake hits coastal city", "rescue teams search rubble", &[], at),
+            StoryDoc::new("Coastal city quake toll rises", "rescue teams search rubble survivors", &[], at),
+        ];
+        // Shares much with the first report's title only.
+        let other = StoryDoc::new("Quake hits coastal town far away", "volcano ash flights cancelled", &[], at);
+        let centroid = Centroid::of(&story);
+        assert!(centroid.similarity(&other) < similarity(&story[0], &other));
+        let mut merged = Centroid::of([&story[0]]);
+        merged.absorb(&Centroid::of([&story[1]]));
+        assert!((merged.similarity(&other) - centroid.similarity(&other)).abs() < 1e-5);
     }
 }

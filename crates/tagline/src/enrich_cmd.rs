@@ -64,7 +64,9 @@ pub fn tag() -> Result<()> {
 pub fn cluster(threshold: Option<f32>, merge: Option<f32>) -> Result<()> {
     let threshold = threshold.unwrap_or(enrich::story::THRESHOLD);
     let merge = merge.unwrap_or(enrich::story::MERGE_THRESHOLD);
-    let mut seen: Vec<(enrich::StoryDoc, usize)> = Vec::new();
+    // Each story's centroid, by story number; a merged story's is emptied
+    // into the one it joined.
+    let mut stories: Vec<enrich::Centroid> = Vec::new();
     // Union-find over story numbers: a merged story points at the one it
     // joined.
     let mut parent: Vec<usize> = Vec::new();
@@ -92,27 +94,28 @@ pub fn cluster(threshold: Option<f32>, merge: Option<f32>) -> Result<()> {
             .map(|t| t.name.to_string())
             .collect();
         let doc = enrich::StoryDoc::new(&d.title, &d.text, &entities, published);
-        let mut matches: Vec<(f32, usize)> = seen
-            .iter()
-            .map(|(other, story)| (enrich::similarity(&doc, other), *story))
+        let mut matches: Vec<(f32, usize)> = (0..stories.len())
+            .filter(|&s| parent[s] == s)
+            .map(|s| (stories[s].similarity(&doc), s))
             .filter(|(sim, _)| *sim >= threshold)
             .collect();
         matches.sort_by(|a, b| b.0.total_cmp(&a.0));
         let story = match matches.first() {
             Some(&(_, best)) => {
-                let best = root(&mut parent, best);
                 for &(_, other) in matches.iter().skip(1).filter(|(sim, _)| *sim >= merge) {
-                    let other = root(&mut parent, other);
                     parent[other] = best;
+                    let absorbed = std::mem::take(&mut stories[other]);
+                    stories[best].absorb(&absorbed);
                 }
+                stories[best].add(&doc);
                 best
             }
             None => {
                 parent.push(parent.len());
+                stories.push(enrich::Centroid::of([&doc]));
                 parent.len() - 1
             }
         };
-        seen.push((doc, story));
         answers.push(Ok((d.id, story)));
     }
     output(answers.into_iter().map(|a| {

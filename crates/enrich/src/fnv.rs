@@ -12,6 +12,12 @@ pub(crate) fn fnv1a(data: &[u8], seed: u64) -> u64 {
     extend(BASIS ^ seed, data)
 }
 
+/// The FNV-1a hash of the concatenation of `parts`, without building it:
+/// `fnv1a_parts(&[a, b], s) == fnv1a(&[a, b].concat(), s)`.
+pub(crate) fn fnv1a_parts(parts: &[&[u8]], seed: u64) -> u64 {
+    parts.iter().fold(BASIS ^ seed, |h, p| extend(h, p))
+}
+
 fn extend(h: u64, data: &[u8]) -> u64 {
     data.iter().fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME))
 }
@@ -46,5 +52,11 @@ mod tests {
     fn plain_fnv1a_matches_the_published_test_vector() {
         // FNV-1a 64 of "a", from the reference test suite.
         assert_eq!(fnv1a(b"a", 0), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn hashing_parts_is_hashing_their_concatenation() {
+        assert_eq!(fnv1a_parts(&[b"oil", b" ", b"spill"], 2), fnv1a(b"oil spill", 2));
+        assert_eq!(fnv1a_parts(&[], 1), fnv1a(b"", 1));
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::fnv::FastMap;
 use crate::tokenize::{is_stopword, is_unspaced_char, tokens};
+use std::borrow::Cow;
 
 /// A ranked phrase.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,8 +32,8 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
     }
     // Words are interned: candidates are counted by word ids, and only the
     // phrases that survive the filter are spelled out.
-    let mut ids: FastMap<String, u32> = FastMap::default();
-    let mut words: Vec<String> = Vec::new();
+    let mut ids: FastMap<Cow<'_, str>, u32> = FastMap::default();
+    let mut words: Vec<Cow<'_, str>> = Vec::new();
     let mut cands: FastMap<PhraseKey, Cand> = FastMap::default();
     let mut position = 0usize;
     for (is_title, part) in [(true, title), (false, text)] {
@@ -61,7 +62,7 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
             run.clear();
         };
         for (i, t) in toks.iter().enumerate() {
-            let lower = t.text.to_lowercase();
+            let lower = crate::tokenize::lowercase(t.text);
             let breaks = i > 0 && {
                 let gap = part[toks[i - 1].end..t.start].trim();
                 !gap.is_empty() && gap != "-"
@@ -75,7 +76,7 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
                 lower.chars().count() > 2 && !is_stopword(&lower) && !lower.chars().any(|c| c.is_ascii_digit())
             };
             if content {
-                let id = match ids.get(&lower) {
+                let id = match ids.get(lower.as_ref()) {
                     Some(&id) => id,
                     None => {
                         let id = words.len() as u32;
@@ -97,7 +98,7 @@ pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
     let spell = |key: &[u32]| {
         let mut out = String::new();
         for (i, &w) in key.iter().enumerate() {
-            let word = words[w as usize].as_str();
+            let word = words[w as usize].as_ref();
             if i > 0 && !(is_unspaced_char(word) && is_unspaced_char(&words[key[i - 1] as usize])) {
                 out.push(' ');
             }

@@ -5,7 +5,7 @@
 //! Training is deterministic (no randomness, ordered iteration), so
 //! retraining on the same files reproduces the same bytes.
 
-use crate::fnv::fnv1a;
+use crate::fnv::{fnv1a, fnv1a_parts};
 use model::Category;
 use std::sync::OnceLock;
 
@@ -38,30 +38,39 @@ pub struct Model {
 
 /// AG News keeps HTML-escaped artefacts (`#36;` for `$`, `\\` for line
 /// breaks); they must not become features.
-fn clean(s: &str) -> String {
-    s.replace("#36;", "$").replace("#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("\\\\", " ")
+fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['#', '&', '\\']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.replace("#36;", "$").replace("#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("\\\\", " "),
+    )
 }
 
-/// Hashed unigram and bigram features; title words count twice.
+/// Hashed unigram and bigram features, sorted by bucket; title words count
+/// twice.
 pub fn features(title: &str, text: &str) -> Vec<(usize, f32)> {
-    let mut counts: std::collections::BTreeMap<usize, f32> = std::collections::BTreeMap::new();
+    let mut counts: crate::fnv::FastMap<usize, f32> = crate::fnv::FastMap::default();
     for (weight, part) in [(2.0f32, clean(title)), (1.0, clean(text))] {
-        let words: Vec<String> = part
+        let words: Vec<std::borrow::Cow<'_, str>> = part
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(|w| w.to_lowercase())
+            .map(crate::tokenize::lowercase)
             .take(600)
             .collect();
         for (i, w) in words.iter().enumerate() {
             *counts.entry(fnv1a(w.as_bytes(), 1) as usize % BUCKETS).or_default() += weight;
             if let Some(next) = words.get(i + 1) {
-                let bigram = format!("{w} {next}");
-                *counts.entry(fnv1a(bigram.as_bytes(), 2) as usize % BUCKETS).or_default() += weight;
+                // The hash of "w next", without writing it out.
+                let bigram = fnv1a_parts(&[w.as_bytes(), b" ", next.as_bytes()], 2);
+                *counts.entry(bigram as usize % BUCKETS).or_default() += weight;
             }
         }
     }
     // Sub-linear term frequency: repeated words matter less than new ones.
-    counts.into_iter().map(|(k, v)| (k, (1.0 + v).ln())).collect()
+    let mut out: Vec<(usize, f32)> = counts.into_iter().map(|(k, v)| (k, (1.0 + v).ln())).collect();
+    out.sort_unstable_by_key(|(k, _)| *k);
+    out
 }
 
 impl Model {

@@ -15,44 +15,50 @@ pub struct Token<'a> {
 /// without spaces (Chinese, Japanese, Thai), each character is a token of
 /// its own, with no gap before the next: callers read runs of them.
 pub fn tokens(text: &str) -> Vec<Token<'_>> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let n = chars.len();
-    let end_of = |k: usize| chars.get(k).map_or(text.len(), |c| c.0);
+    // Byte positions, decoding one character at a time: no copy of the
+    // text as a vector of characters.
+    let at = |p: usize| text.get(p..).and_then(|rest| rest.chars().next());
     let mut out = Vec::new();
     let mut i = 0;
-    while i < n {
-        let (start, c) = chars[i];
+    while let Some(c) = at(i) {
+        let next = i + c.len_utf8();
         if !c.is_alphanumeric() {
-            i += 1;
+            i = next;
             continue;
         }
         if model::is_unspaced(c) {
-            out.push(Token { text: &text[start..end_of(i + 1)], start, end: end_of(i + 1) });
-            i += 1;
+            out.push(Token { text: &text[i..next], start: i, end: next });
+            i = next;
             continue;
         }
         // An abbreviation of single capitals and dots: "U.S.", "D.C.", "U.N."
-        let mut j = i;
-        while j + 1 < n && chars[j].1.is_uppercase() && chars[j + 1].1 == '.' {
-            j += 2;
+        let (mut j, mut pairs) = (i, 0);
+        while let Some(a) = at(j).filter(|a| a.is_uppercase()) {
+            let after = j + a.len_utf8();
+            if at(after) != Some('.') {
+                break;
+            }
+            j = after + 1;
+            pairs += 1;
         }
-        if j - i >= 4 && !chars.get(j).is_some_and(|c| c.1.is_lowercase()) {
-            out.push(Token { text: &text[start..end_of(j)], start, end: end_of(j) });
+        if pairs >= 2 && !at(j).is_some_and(|c| c.is_lowercase()) {
+            out.push(Token { text: &text[i..j], start: i, end: j });
             i = j;
             continue;
         }
         j = i;
         loop {
-            while j < n && chars[j].1.is_alphanumeric() && !model::is_unspaced(chars[j].1) {
-                j += 1;
+            while let Some(a) = at(j).filter(|a| a.is_alphanumeric() && !model::is_unspaced(*a)) {
+                j += a.len_utf8();
             }
-            let joiner = j + 1 < n && matches!(chars[j].1, '\'' | '\u{2019}') && chars[j + 1].1.is_alphanumeric();
-            if !joiner {
-                break;
+            match at(j) {
+                Some(q @ ('\'' | '\u{2019}')) if at(j + q.len_utf8()).is_some_and(|c| c.is_alphanumeric()) => {
+                    j += q.len_utf8();
+                }
+                _ => break,
             }
-            j += 1;
         }
-        out.push(Token { text: &text[start..end_of(j)], start, end: end_of(j) });
+        out.push(Token { text: &text[i..j], start: i, end: j });
         i = j;
     }
     out
@@ -60,12 +66,25 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
 
 const STOPWORDS: &str = "a about above across after again against all almost also although always am among an and another any are as at be because been before being below between both but by can could did do does doing down during each either else even ever every few for from further had has have having he her here hers him his how however i if in into is it its itself just least less many may me might more most much must my near neither no nor not now of off often on once one only or other others our ours out over own per perhaps put rather said same say says she should since so some still such than that the their theirs them themselves then there these they this those though through thus to too toward towards under until up upon us very via was we well were what when where whether which while who whom whose why will with within without would yet you your yours new also two three four five six seven eight nine ten first second third year years time times mr mrs ms its it's i'd i'm we're they're he's she's let like make made get got go going told tell including according across way since amid monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow thousands hundreds millions dozens percent week weeks month months day days";
 
+/// The word in lower case, borrowed when it is already (most words are):
+/// exactly `str::to_lowercase`, without the copy.
+pub(crate) fn lowercase(w: &str) -> std::borrow::Cow<'_, str> {
+    let unchanged = w.chars().all(|c| {
+        let mut l = c.to_lowercase();
+        l.next() == Some(c) && l.next().is_none()
+    });
+    if unchanged {
+        std::borrow::Cow::Borrowed(w)
+    } else {
+        std::borrow::Cow::Owned(w.to_lowercase())
+    }
+}
+
 /// Whether a lower-case word carries no topic on its own.
 pub fn is_stopword(lower: &str) -> bool {
-    use std::collections::HashSet;
     use std::sync::OnceLock;
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.split_whitespace().collect()).contains(lower)
+    static SET: OnceLock<crate::fnv::FastMap<&'static str, ()>> = OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.split_whitespace().map(|w| (w, ())).collect()).contains_key(lower)
 }
 
 /// Whether a token is one character of a script written without spaces.
@@ -107,6 +126,15 @@ pub fn content_words(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn lower_casing_borrows_only_what_is_lower_case_already_and_equals_the_standard_one() {
+        for w in ["oil", "Oil", "ΟΔΥΣΣΕΎΣ", "ǅemal", "İstanbul", "中亚峰会", "x2", "straße", "STRASSE"] {
+            assert_eq!(lowercase(w), w.to_lowercase(), "{w}");
+        }
+        assert!(matches!(lowercase("already lower"), std::borrow::Cow::Borrowed(_)));
+    }
+
     use super::*;
 
     fn words(s: &str) -> Vec<&str> {

@@ -32,6 +32,7 @@ pub struct Metrics {
     requests: Family<RouteLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     articles: Gauge,
+    pending: Gauge,
     sources_failing: Gauge,
     indexed: Gauge,
 }
@@ -47,9 +48,11 @@ impl Default for Metrics {
         registry.register("http_requests", "HTTP requests served", requests.clone());
         registry.register("http_request_duration_seconds", "Time to serve a request", latency.clone());
         registry.register("articles", "Articles stored", articles.clone());
+        let pending = Gauge::default();
+        registry.register("enrich_queue", "Articles stored and waiting for enrichment", pending.clone());
         registry.register("sources_failing", "Sources whose last crawl failed", sources_failing.clone());
         registry.register("search_indexed_documents", "Articles in this node's search index", indexed.clone());
-        Self { registry, requests, latency, articles, sources_failing, indexed }
+        Self { registry, requests, latency, articles, pending, sources_failing, indexed }
     }
 }
 
@@ -68,6 +71,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 pub async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(c) = state.store.counts().await {
         state.metrics.articles.set(c.articles);
+        state.metrics.pending.set(c.pending);
     }
     if let Ok(sources) = state.store.sources().await {
         state

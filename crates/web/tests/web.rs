@@ -461,6 +461,7 @@ async fn issue_6_metrics_count_requests_by_route_in_prometheus_text() {
     assert!(body.contains("tagline_http_requests_total{route=\"/tag/{name}\",status=\"404\"} 1"));
     assert!(body.contains("tagline_http_request_duration_seconds_bucket"));
     assert!(body.contains("tagline_articles 3") && body.contains("tagline_search_indexed_documents 3"));
+    assert!(body.contains("tagline_enrich_queue 0"), "{body}");
     assert!(body.trim_end().ends_with("# EOF"));
 }
 

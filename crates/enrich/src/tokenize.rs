@@ -98,6 +98,16 @@ pub fn is_unspaced_char(word: &str) -> bool {
 /// "亚峰", "峰会"), as search indexes it: without a dictionary, bigrams
 /// match far more real words than single characters do.
 pub fn content_words(text: &str) -> Vec<String> {
+    words(text, false)
+}
+
+/// `content_words`, keeping numbers: for story matching, where a year, a
+/// magnitude or a toll tells one event from another of the same kind.
+pub fn content_words_and_numbers(text: &str) -> Vec<String> {
+    words(text, true)
+}
+
+fn words(text: &str, numbers: bool) -> Vec<String> {
     let toks = tokens(text);
     let mut out = Vec::with_capacity(toks.len());
     let mut k = 0;
@@ -116,7 +126,7 @@ pub fn content_words(text: &str) -> Vec<String> {
             continue;
         }
         let w = toks[k].text.to_lowercase();
-        if w.chars().count() > 1 && !is_stopword(&w) && !w.chars().all(|c| c.is_ascii_digit()) {
+        if w.chars().count() > 1 && !is_stopword(&w) && (numbers || !w.chars().all(|c| c.is_ascii_digit())) {
             out.push(w);
         }
         k += 1;

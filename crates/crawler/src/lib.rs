@@ -78,6 +78,20 @@ pub struct CrawlReport {
     pub enrich_error: Option<String>,
 }
 
+impl SourceReport {
+    /// An empty report for `src`: nothing stored, no error yet.
+    fn new(src: &Source) -> Self {
+        Self {
+            source: src.name.clone(),
+            feed_url: src.feed_url.to_string(),
+            stored: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+            not_modified: false,
+        }
+    }
+}
+
 impl CrawlReport {
     /// Sources that failed.
     pub fn failed(&self) -> impl Iterator<Item = &SourceReport> {
@@ -153,26 +167,19 @@ impl Crawler {
         let reports = stream::iter(sources)
             .map(|(s, failures)| {
                 let this = self.clone();
-                let (name, feed_url) = (s.name.clone(), s.feed_url.to_string());
+                let mut failed = SourceReport::new(&s);
                 async move {
                     tokio::spawn(async move { this.crawl_source_with(&s, failures).await }).await.unwrap_or_else(|e| {
-                        SourceReport {
-                            source: name,
-                            feed_url,
-                            stored: Vec::new(),
-                            warnings: Vec::new(),
-                            error: Some(format!("the crawl of this source failed: {e}")),
-                            not_modified: false,
-                        }
+                        failed.error = Some(format!("the crawl of this source failed: {e}"));
+                        failed
                     })
                 }
             })
             .buffer_unordered(self.config.source_concurrency.max(1))
             .collect::<Vec<_>>()
             .await;
-        let mut report = CrawlReport { sources: reports, ..Default::default() };
-        self.enrich_after_crawl(&mut report).await;
-        report
+        let (enriched, enrich_error) = self.enrich_after_crawl().await;
+        CrawlReport { sources: reports, enriched, enrich_error }
     }
 
     /// Crawls one source (and, if configured, runs the enrichment stage).
@@ -180,20 +187,22 @@ impl Crawler {
     /// propagated.
     pub async fn crawl_source(&self, src: &Source) -> SourceReport {
         let report = self.crawl_source_with(src, 0).await;
-        let mut whole = CrawlReport::default();
-        self.enrich_after_crawl(&mut whole).await;
+        // A failure is logged; what is left waits in the queue.
+        self.enrich_after_crawl().await;
         report
     }
 
-    async fn enrich_after_crawl(&self, report: &mut CrawlReport) {
+    /// Runs the enrichment stage if configured: how many articles it
+    /// completed, and why it stopped early if it did.
+    async fn enrich_after_crawl(&self) -> (usize, Option<String>) {
         if !self.config.enrich {
-            return;
+            return (0, None);
         }
         match self.enrich_pending(|_| {}).await {
-            Ok(n) => report.enriched = n,
+            Ok(n) => (n, None),
             Err(e) => {
                 tracing::error!(error = %e, "enrichment stopped; the rest waits in the queue");
-                report.enrich_error = Some(e.to_string());
+                (0, Some(e.to_string()))
             }
         }
     }
@@ -257,14 +266,7 @@ impl Crawler {
     }
 
     async fn crawl_source_with(&self, src: &Source, failures: i64) -> SourceReport {
-        let mut report = SourceReport {
-            source: src.name.clone(),
-            feed_url: src.feed_url.to_string(),
-            stored: Vec::new(),
-            warnings: Vec::new(),
-            error: None,
-            not_modified: false,
-        };
+        let mut report = SourceReport::new(src);
         let outcome = match self.crawl_feed(src, &mut report).await {
             Ok(outcome) => outcome,
             Err(CrawlError { message, retry_after }) => {
@@ -346,7 +348,7 @@ impl Crawler {
                     let fetcher = fetcher.clone();
                     let src = src.clone();
                     let now = self.clock.now();
-                    async move { pipeline::prepare(&fetcher, &src, entry, fetch_pages, now).await }
+                    async move { pipeline::prepare(&fetcher, &src, entry, now).await }
                 })
                 .buffered(self.config.page_concurrency.max(1))
                 .ready_chunks(FEED_BATCH)
@@ -354,13 +356,9 @@ impl Crawler {
         } else {
             // Without page fetches a whole batch is ready at once: built in
             // one go on the CPU pool.
-            let mut entries = fresh.into_iter().peekable();
-            let mut chunks = Vec::new();
-            while entries.peek().is_some() {
-                chunks.push(entries.by_ref().take(FEED_BATCH).collect::<Vec<_>>());
-            }
             let (src, now) = (src.clone(), self.clock.now());
-            stream::iter(chunks)
+            stream::iter(fresh)
+                .chunks(FEED_BATCH)
                 .then(move |chunk| {
                     let src = src.clone();
                     async move {

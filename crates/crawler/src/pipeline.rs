@@ -10,25 +10,25 @@ use model::{Category, NewArticle, Source, Tag, TagKind, TagName};
 /// Card excerpts are cut to about this many characters.
 const EXCERPT_CHARS: usize = 300;
 
-/// Fetches and extracts the entry's page (when `fetch_pages`), then builds the article.
+/// Fetches and extracts the entry's page and its lead image, then builds
+/// the article (from the feed alone if the page cannot be had).
 pub(crate) async fn prepare(
     fetcher: &Fetcher,
     src: &Source,
     entry: FeedEntry,
-    fetch_pages: bool,
     now: DateTime<Utc>,
 ) -> Result<(NewArticle, Vec<String>), String> {
     let mut warnings = Vec::new();
     let link = entry_link(src, &entry)?;
-    let mut page = None;
-    if fetch_pages {
-        match fetcher.get_page(&link).await {
-            Ok(p) => page = Some(p),
-            Err(e) => warnings.push(format!("{}: {e}; using the feed's text", src.name)),
+    let page = match fetcher.get_page(&link).await {
+        Ok(p) => Some(p),
+        Err(e) => {
+            warnings.push(format!("{}: {e}; using the feed's text", src.name));
+            None
         }
-    }
-    // Extraction and enrichment are CPU work: off the async workers, so
-    // that fetches keep flowing and both cores are used.
+    };
+    // Extraction is CPU work: off the async workers, so that fetches keep
+    // flowing and both cores are used.
     let owned = src.clone();
     let (mut article, extract_warning) = crate::cpu(move || {
         let mut warning = None;
@@ -47,9 +47,7 @@ pub(crate) async fn prepare(
     .await
     .ok_or_else(|| format!("{}: preparing an article failed", src.name))?;
     warnings.extend(extract_warning);
-    if fetch_pages {
-        article.image_data = fetch_image(fetcher, article.image.as_deref()).await;
-    }
+    article.image_data = fetch_image(fetcher, article.image.as_deref()).await;
     Ok((article, warnings))
 }
 

@@ -143,8 +143,7 @@ pub fn similarity(a: &StoryDoc, b: &StoryDoc) -> f32 {
 ///
 /// Comparing a new article with the centroid rather than with the most
 /// similar single report keeps one loosely related report from pulling in
-/// another event of the same kind (on ECB+ dev, 0.90 B-cubed F1 against
-/// 0.85 for the best single report).
+/// another event of the same kind (ECB+ figures in docs/benchmarks.md).
 #[derive(Clone, Debug, Default)]
 pub struct Centroid {
     terms: Vec<(u64, f32)>,

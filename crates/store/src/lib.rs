@@ -19,6 +19,9 @@ const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.regio
 const SOURCE_NCOLS: usize = 16;
 /// An article's columns (whether its image is stored last), in the order
 /// `article_from_row` reads them; its source's columns follow.
+/// The condition (on `articles.id`) that keeps search indexing below the
+/// oldest article awaiting enrichment; the same SQL in both backends.
+const ENRICHED_PREFIX: &str = "id < COALESCE((SELECT MIN(article_id) FROM enrich_queue), 9223372036854775807)";
 const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id, EXISTS (SELECT 1 FROM article_images i WHERE i.article_id = a.id)";
 /// How many columns [`ARTICLE_COLS`] has.
 const ARTICLE_NCOLS: usize = 15;

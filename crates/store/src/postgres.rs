@@ -1133,7 +1133,3 @@ async fn enrich_one(
     link_tags(tx, e.id, &e.tags, row.try_get(0)?).await?;
     Ok(Some(Stored { id: e.id, story_id: Some(story_id) }))
 }
-
-/// The condition that keeps search indexing below the oldest article
-/// awaiting enrichment.
-const ENRICHED_PREFIX: &str = "id < COALESCE((SELECT MIN(article_id) FROM enrich_queue), 9223372036854775807)";

@@ -314,10 +314,6 @@ fn enrich_one(tx: &Connection, e: &Enrichment, join: Option<i64>) -> Result<Opti
     Ok(Some(Stored { id: e.id, story_id: Some(story_id) }))
 }
 
-/// The condition that keeps search indexing below the oldest article
-/// awaiting enrichment.
-const ENRICHED_PREFIX: &str = "id < COALESCE((SELECT MIN(article_id) FROM enrich_queue), 9223372036854775807)";
-
 fn migrate(conn: &mut Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
@@ -1212,7 +1208,7 @@ impl Store for SqliteStore {
     }
 
     async fn claim_pending(&self, now: DateTime<Utc>, lease: chrono::Duration, limit: usize) -> Result<Vec<Article>> {
-        let ids: Vec<i64> = self
+        let mut ids: Vec<i64> = self
             .write(move |conn| {
                 let mut st = conn.prepare_cached(
                     "UPDATE enrich_queue SET lease_until = ?1 WHERE article_id IN (
@@ -1225,7 +1221,6 @@ impl Store for SqliteStore {
             })
             .await?;
         // Read outside the writer: the claim is what must be serial.
-        let mut ids = ids;
         ids.sort_unstable();
         self.articles_by_ids(&ids).await
     }

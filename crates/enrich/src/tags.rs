@@ -29,9 +29,19 @@ type PairStats = (f32, HashMap<(usize, usize), u32>);
 /// Mentions in the title count this many times over.
 const TITLE_WEIGHT: f32 = 3.0;
 
+/// How many ranked key phrases tagging looks through for its key-phrase
+/// tags, and `tagline tag` reports.
+pub const KEYPHRASE_POOL: usize = 10;
+
 /// Tags an article. The result is sorted best first within each kind:
 /// relationships, then entities, then key phrases.
 pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
+    tag_article_ranked(title, text, opts, &keyphrase::rank(title, text, KEYPHRASE_POOL))
+}
+
+/// `tag_article`, given the article's key phrases as `keyphrase::rank` gave
+/// them, for a caller that needs them too.
+pub fn tag_article_ranked(title: &str, text: &str, opts: &TagOptions, phrases: &[keyphrase::KeyPhrase]) -> Vec<Tag> {
     let g = gazetteer::builtin();
     let mut entity_score: HashMap<usize, f32> = HashMap::new();
     // Unordered pair -> (count, written orders with their counts)
@@ -82,10 +92,10 @@ pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
     }
 
     let mut n = 0;
-    for k in keyphrase::rank(title, text, opts.max_keyphrases * 3) {
+    for k in phrases {
         // A single word is too vague a tag, but a phrase of an unspaced
         // script ("中亚峰会") is written as one.
-        let single_word = k.phrase.split(' ').count() < 2 && !k.phrase.chars().any(model::is_unspaced);
+        let single_word = k.phrase.split([' ', '-']).count() < 2 && !k.phrase.chars().any(model::is_unspaced);
         if n == opts.max_keyphrases || single_word {
             continue;
         }
@@ -93,7 +103,9 @@ pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
         if entity_names.iter().any(|e| k.phrase.contains(e.as_str()) || e.contains(&k.phrase)) {
             continue;
         }
-        if let Ok(name) = TagName::parse(&k.phrase) {
+        // A hyphen in a tag name marks a relationship (#China-CentralAsia):
+        // "free-trade agreement" is #FreeTradeAgreement.
+        if let Ok(name) = TagName::parse(&k.phrase.replace('-', " ")) {
             if out.iter().any(|t: &Tag| t.name.key() == name.key()) {
                 continue;
             }

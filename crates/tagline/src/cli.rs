@@ -88,7 +88,7 @@ pub enum Command {
     #[command(subcommand)]
     Train(TrainCommand),
     /// Tag JSON lines {"id","title","text"} from stdin.
-    Tag,
+    Tag(TagArgs),
     /// Group JSON lines {"id","title","text","published"?} from stdin into stories, in arrival order.
     Cluster(ClusterArgs),
 }
@@ -110,6 +110,17 @@ pub struct TrainCategoryArgs {
     /// Folds for the cross-validation report (0 to skip it).
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct TagArgs {
+    /// Key-phrase ranking: how fast a word's weight falls with its position
+    /// (default: the crawler's).
+    #[arg(long)]
+    pub position_decay: Option<f32>,
+    /// Key-phrase ranking: how much a word's rarity counts (default: the crawler's).
+    #[arg(long)]
+    pub idf_power: Option<f32>,
 }
 
 #[derive(Args, Debug)]

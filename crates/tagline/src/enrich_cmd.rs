@@ -40,15 +40,15 @@ pub fn classify() -> Result<()> {
 }
 
 /// `{"id","title","text"}` → `{"id","tags":[{"name","kind","score"}],"keyphrases":[...]}`.
-pub fn tag() -> Result<()> {
+pub fn tag(params: &enrich::keyphrase::RankParams) -> Result<()> {
     crate::batch::run(|line| {
         let d = match parse(line) {
             Ok(d) => d,
             Err(e) => return e,
         };
-        let tags = enrich::tag_article(&d.title, &d.text, &enrich::TagOptions::default());
-        let keyphrases: Vec<String> =
-            enrich::keyphrase::rank(&d.title, &d.text, 10).into_iter().map(|k| k.phrase).collect();
+        let ranked = enrich::keyphrase::rank_with(&d.title, &d.text, enrich::tags::KEYPHRASE_POOL, params);
+        let tags = enrich::tags::tag_article_ranked(&d.title, &d.text, &enrich::TagOptions::default(), &ranked);
+        let keyphrases: Vec<String> = ranked.into_iter().map(|k| k.phrase).collect();
         let tags: Vec<Value> =
             tags.iter().map(|t| json!({ "name": t.name, "kind": t.kind.as_str(), "score": t.score })).collect();
         json!({ "id": d.id, "tags": tags, "keyphrases": keyphrases })

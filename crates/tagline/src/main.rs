@@ -146,7 +146,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Train(cli::TrainCommand::Category(args)) => {
             enrich_cmd::train_category(args).map(|_| ExitCode::SUCCESS)
         }
-        Command::Tag => enrich_cmd::tag().map(|_| ExitCode::SUCCESS),
+        Command::Tag(args) => {
+            let mut params = enrich::keyphrase::RankParams::default();
+            params.position_decay = args.position_decay.unwrap_or(params.position_decay);
+            params.idf_power = args.idf_power.unwrap_or(params.idf_power);
+            enrich_cmd::tag(&params).map(|_| ExitCode::SUCCESS)
+        }
         Command::Dedup { threshold } => enrich_cmd::dedup(*threshold).map(|_| ExitCode::SUCCESS),
         Command::Cluster(args) => enrich_cmd::cluster(args.threshold, args.merge_threshold).map(|_| ExitCode::SUCCESS),
         Command::ParseFeed(args) => Ok(if feed_cmd::run(args)? { ExitCode::SUCCESS } else { ExitCode::FAILURE }),

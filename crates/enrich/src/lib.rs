@@ -7,7 +7,7 @@ pub mod keyphrase;
 pub mod lang;
 pub mod model;
 pub mod neardup;
-mod pos;
+pub(crate) mod pos;
 pub mod story;
 pub mod tags;
 mod tokenize;

@@ -7,7 +7,7 @@ pub mod keyphrase;
 pub mod lang;
 pub mod model;
 pub mod neardup;
-pub(crate) mod pos;
+mod pos;
 pub mod story;
 pub mod tags;
 mod tokenize;

@@ -206,7 +206,10 @@ fn read_labelled(dir: &std::path::Path) -> Result<Vec<Labelled>> {
     let mut out = Vec::new();
     for f in files {
         let bytes = crate::extract_cmd::read_page(&f)?;
-        let corpus = f.file_name().unwrap_or_default().to_string_lossy().split('.').next().unwrap_or("").to_string();
+        // The file name less its extensions: "ag_news.dev", reported apart
+        // from "ag_news.train_sample" (no titles), which only trains.
+        let name = f.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let corpus = name.trim_end_matches(".gz").trim_end_matches(".jsonl").to_string();
         for line in String::from_utf8_lossy(&bytes).lines().filter(|l| !l.trim().is_empty()) {
             let v: Value = serde_json::from_str(line).with_context(|| format!("a line of {}", f.display()))?;
             let gold = v["label"].as_str().unwrap_or("").to_string();

@@ -4,7 +4,7 @@
 //! frequency, length and position.
 
 use crate::fnv::FastMap;
-use crate::pos::{Item, Lexicon};
+use crate::pos::{Item, Lexicon, Pos};
 use crate::tokenize::{is_stopword, is_unspaced_char, lowercase, tokens};
 use std::borrow::Cow;
 
@@ -24,7 +24,21 @@ type PhraseKey = [u32; MAX_WORDS];
 
 /// Ranks the key phrases of a title and text, best first.
 pub fn rank(title: &str, text: &str, limit: usize) -> Vec<KeyPhrase> {
-    rank_with(title, text, limit, &RankParams::default())
+    rank_with(title, text, limit, &RankParams::default()).key_phrases
+}
+
+/// The two rankings of an article's phrases, from one pass over it.
+#[derive(Clone, Debug, Default)]
+pub struct Ranked {
+    /// Key phrases, best first: what the article is about, as a reader
+    /// would list it ("alaskan oil spill", "exxon valdez").
+    pub key_phrases: Vec<KeyPhrase>,
+    /// Phrases fit to be topic tags, best first: two or three words that
+    /// recur in the article, such as "critical minerals" inside "critical
+    /// minerals deal" and "critical minerals dialogue". A tag page gathers
+    /// articles that keep coming back to a subject, not ones that name it
+    /// once.
+    pub topics: Vec<KeyPhrase>,
 }
 
 /// The tuned constants of English ranking, open to `tagline tag` so that
@@ -44,12 +58,14 @@ impl Default for RankParams {
     }
 }
 
-/// `rank`, with the given constants for English.
-pub fn rank_with(title: &str, text: &str, limit: usize, params: &RankParams) -> Vec<KeyPhrase> {
+/// Both rankings, with the given constants for English.
+pub fn rank_with(title: &str, text: &str, limit: usize, params: &RankParams) -> Ranked {
     if looks_english(text) {
         rank_noun_phrases(title, text, limit, params)
     } else {
-        rank_between_stopwords(title, text, limit)
+        // The stopword-run ranking already asks phrases to recur.
+        let key_phrases = rank_between_stopwords(title, text, limit);
+        Ranked { topics: key_phrases.clone(), key_phrases }
     }
 }
 
@@ -81,7 +97,7 @@ fn is_phrase_stopword(lower: &str) -> bool {
 /// its rarity in news text; a phrase scores the sum of its words' weights,
 /// so a phrase of two strong words beats either word alone. Tuned by
 /// 2-fold cross-validation on DUC-2001 dev (`python3 bench/tags_cv.py`).
-fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams) -> Vec<KeyPhrase> {
+fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams) -> Ranked {
     let lex = Lexicon::builtin();
     // The title and text as one sequence of words and punctuation, as the
     // tagger was trained on: possessives split off, punctuation standing
@@ -148,9 +164,39 @@ fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams)
     for (w, v) in weight.iter_mut() {
         *v *= lex.idf(w).powf(params.idf_power);
     }
-    // Candidates: maximal runs of phrase words, less trailing adjectives.
+    let spell = |run: &[Option<Word<'_>>]| {
+        let mut phrase = String::new();
+        for (k, w) in run.iter().flatten().enumerate() {
+            if k > 0 {
+                phrase.push(if w.hyphenated { '-' } else { ' ' });
+            }
+            phrase.push_str(&w.lower);
+        }
+        phrase
+    };
+    let score = |run: &[Option<Word<'_>>]| -> f32 {
+        run.iter().flatten().map(|w| weight.get(w.lower.as_ref()).copied().unwrap_or(0.0)).sum()
+    };
+    // Key phrases: maximal runs of phrase words, less trailing adjectives.
+    // Topics: every run of two or three of them ending in a noun, counted.
     let mut seen: FastMap<String, ()> = FastMap::default();
     let mut cands: Vec<(f32, usize, String)> = Vec::new();
+    // Topic candidates are counted by the ids of their words, and only the
+    // ones that recur are spelled out: (score, first start, first stop, count).
+    let mut counted: FastMap<[u32; NP_MAX_WORDS], (f32, usize, usize, u32)> = FastMap::default();
+    let ids: Vec<u32> = {
+        let mut interned: FastMap<&str, u32> = FastMap::default();
+        words
+            .iter()
+            .map(|w| match w {
+                Some(w) => {
+                    let next = interned.len() as u32;
+                    *interned.entry(w.lower.as_ref()).or_insert(next)
+                }
+                None => u32::MAX,
+            })
+            .collect()
+    };
     let mut i = 0;
     while i < words.len() {
         if !in_phrase[i] {
@@ -166,30 +212,58 @@ fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams)
             end -= 1;
         }
         if end > i && end - i <= NP_MAX_WORDS {
-            let run: Vec<&Word<'_>> = words[i..end].iter().flatten().collect();
-            let mut phrase = String::new();
-            for (k, w) in run.iter().enumerate() {
-                if k > 0 {
-                    phrase.push(if w.hyphenated { '-' } else { ' ' });
-                }
-                phrase.push_str(&w.lower);
-            }
+            let phrase = spell(&words[i..end]);
             if seen.insert(phrase.clone(), ()).is_none() {
-                let score = run.iter().map(|w| weight.get(w.lower.as_ref()).copied().unwrap_or(0.0)).sum();
-                cands.push((score, i, phrase));
+                cands.push((score(&words[i..end]), i, phrase));
+            }
+        }
+        // A part of a run may not cut through a name ("Central Asia
+        // Summit", "Central Asian countries") or a hyphenated word
+        // ("high-level opening"), nor end in a hyphenated modifier.
+        let capital = |k: usize| words[k].as_ref().is_some_and(|w| w.text.starts_with(char::is_uppercase));
+        let hyphenated = |k: usize| words[k].as_ref().is_some_and(|w| w.hyphenated);
+        let joined = |k: usize| {
+            hyphenated(k) || (tags[k - 1] == Pos::Proper && tags[k] == Pos::Proper) || (capital(k - 1) && capital(k))
+        };
+        for start in (i..j).filter(|&s| s == i || !joined(s)) {
+            for stop in start + 2..=(start + NP_MAX_WORDS).min(j) {
+                let whole_end = stop == j || (!joined(stop) && !hyphenated(stop - 1));
+                if tags[stop - 1].is_noun() && whole_end {
+                    let mut key = [u32::MAX; NP_MAX_WORDS];
+                    key[..stop - start].copy_from_slice(&ids[start..stop]);
+                    counted.entry(key).or_insert_with(|| (score(&words[start..stop]), start, stop, 0)).3 += 1;
+                }
             }
         }
         i = j;
     }
+    // A topic is scored by how often it recurs as well as by its words: a
+    // longer phrase is not a better tag for containing more words.
+    let topics: Vec<(f32, usize, String)> = counted
+        .into_values()
+        .filter(|c| c.3 >= 2)
+        .map(|(score, start, stop, n)| {
+            let len = (stop - start) as f32;
+            (score / len * (1.0 + n as f32).ln(), start, spell(&words[start..stop]))
+        })
+        .collect();
+    Ranked { key_phrases: best_distinct(cands, limit, false), topics: best_distinct(topics, limit, true) }
+}
+
+/// The best `limit` candidates (score, first position, phrase), one per
+/// stem sequence: "illegal alien" and "illegal aliens" are one phrase, and
+/// the first ranked stands for both. With `apart`, a phrase that overlaps a
+/// better one ("fourth quarter profits" or "fourth quarter" after "quarter
+/// profits") is left out too: tags should name different things. Scores are
+/// scaled so the best is 1.
+fn best_distinct(mut cands: Vec<(f32, usize, String)>, limit: usize, apart: bool) -> Vec<KeyPhrase> {
     cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    // "Illegal alien" and "illegal aliens" are one phrase: keep the first.
     let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
-    let mut stems: Vec<String> = Vec::new();
+    let mut stems: Vec<Vec<String>> = Vec::new();
     let mut out: Vec<KeyPhrase> = Vec::new();
     for (score, _, phrase) in cands {
-        let stem: Vec<Cow<'_, str>> = phrase.split([' ', '-']).map(|w| stemmer.stem(w)).collect();
-        let stem = stem.join(" ");
-        if stems.contains(&stem) {
+        let stem: Vec<String> = phrase.split([' ', '-']).map(|w| stemmer.stem(w).into_owned()).collect();
+        if stems.iter().any(|s| *s == stem || (apart && overlaps(s, &stem))) {
             continue;
         }
         stems.push(stem);
@@ -204,6 +278,14 @@ fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams)
         }
     }
     out
+}
+
+/// Whether one word sequence contains the other, or one ends with the
+/// other's beginning.
+fn overlaps(a: &[String], b: &[String]) -> bool {
+    let contains = |long: &[String], short: &[String]| long.windows(short.len()).any(|w| w == short);
+    let joins = |x: &[String], y: &[String]| (1..x.len().min(y.len())).any(|k| x[x.len() - k..] == y[..k]);
+    contains(a, b) || contains(b, a) || joins(a, b) || joins(b, a)
 }
 
 /// Ranking for languages without a tagger: runs of words between
@@ -363,6 +445,27 @@ mod tests {
         let top = rank("Oil spill off Alaska", text, 5);
         assert_eq!(top[0].phrase, "oil spill", "{top:?}");
         assert!(top.iter().all(|k| !k.phrase.contains("fought") && !k.phrase.contains("contained")), "{top:?}");
+    }
+
+    #[test]
+    fn issue_5_a_phrase_that_recurs_inside_longer_ones_is_a_topic() {
+        let text = "The United States wants a critical minerals deal with Kazakhstan. \
+                    Officials met for a critical minerals dialogue in Astana. The talks were long.";
+        let ranked = rank_with("Talks in Astana", text, 5, &RankParams::default());
+        assert_eq!(ranked.topics.first().map(|k| k.phrase.as_str()), Some("critical minerals"), "{ranked:?}");
+        // Key phrases keep the phrases as written.
+        assert!(ranked.key_phrases.iter().any(|k| k.phrase == "critical minerals dialogue"), "{ranked:?}");
+    }
+
+    #[test]
+    fn topics_neither_cut_through_names_nor_overlap_each_other() {
+        let text = "Leaders of Central Asian countries met. Central Asian countries signed deals. \
+                    Fourth quarter profits rose. Fourth quarter profits beat forecasts.";
+        let topics = rank_with("Summit", text, 5, &RankParams::default()).topics;
+        let names: Vec<&str> = topics.iter().map(|k| k.phrase.as_str()).collect();
+        assert!(!names.contains(&"asian countries"), "{names:?}");
+        let quarter = names.iter().filter(|n| n.contains("quarter") || n.contains("profits")).count();
+        assert_eq!(quarter, 1, "{names:?}");
     }
 
     #[test]

@@ -29,18 +29,19 @@ type PairStats = (f32, HashMap<(usize, usize), u32>);
 /// Mentions in the title count this many times over.
 const TITLE_WEIGHT: f32 = 3.0;
 
-/// How many ranked key phrases tagging looks through for its key-phrase
-/// tags, and `tagline tag` reports.
+/// How many ranked phrases tagging looks through for its key-phrase tags,
+/// and `tagline tag` reports as key phrases.
 pub const KEYPHRASE_POOL: usize = 10;
 
 /// Tags an article. The result is sorted best first within each kind:
 /// relationships, then entities, then key phrases.
 pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
-    tag_article_ranked(title, text, opts, &keyphrase::rank(title, text, KEYPHRASE_POOL))
+    let ranked = keyphrase::rank_with(title, text, KEYPHRASE_POOL, &keyphrase::RankParams::default());
+    tag_article_ranked(title, text, opts, &ranked.topics)
 }
 
-/// `tag_article`, given the article's key phrases as `keyphrase::rank` gave
-/// them, for a caller that needs them too.
+/// `tag_article`, given the article's topic phrases as `keyphrase::rank_with`
+/// ranked them (`Ranked::topics`), for a caller that needs the ranking too.
 pub fn tag_article_ranked(title: &str, text: &str, opts: &TagOptions, phrases: &[keyphrase::KeyPhrase]) -> Vec<Tag> {
     let g = gazetteer::builtin();
     let mut entity_score: HashMap<usize, f32> = HashMap::new();

@@ -47,8 +47,8 @@ pub fn tag(params: &enrich::keyphrase::RankParams) -> Result<()> {
             Err(e) => return e,
         };
         let ranked = enrich::keyphrase::rank_with(&d.title, &d.text, enrich::tags::KEYPHRASE_POOL, params);
-        let tags = enrich::tags::tag_article_ranked(&d.title, &d.text, &enrich::TagOptions::default(), &ranked);
-        let keyphrases: Vec<String> = ranked.into_iter().map(|k| k.phrase).collect();
+        let tags = enrich::tags::tag_article_ranked(&d.title, &d.text, &enrich::TagOptions::default(), &ranked.topics);
+        let keyphrases: Vec<String> = ranked.key_phrases.into_iter().map(|k| k.phrase).collect();
         let tags: Vec<Value> =
             tags.iter().map(|t| json!({ "name": t.name, "kind": t.kind.as_str(), "score": t.score })).collect();
         json!({ "id": d.id, "tags": tags, "keyphrases": keyphrases })

@@ -164,9 +164,9 @@ fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams)
     for (w, v) in weight.iter_mut() {
         *v *= lex.idf(w).powf(params.idf_power);
     }
-    let spell = |run: &[Option<Word<'_>>]| {
+    let spell = |start: usize, stop: usize| {
         let mut phrase = String::new();
-        for (k, w) in run.iter().flatten().enumerate() {
+        for (k, w) in words[start..stop].iter().flatten().enumerate() {
             if k > 0 {
                 phrase.push(if w.hyphenated { '-' } else { ' ' });
             }
@@ -174,16 +174,13 @@ fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams)
         }
         phrase
     };
-    let score = |run: &[Option<Word<'_>>]| -> f32 {
-        run.iter().flatten().map(|w| weight.get(w.lower.as_ref()).copied().unwrap_or(0.0)).sum()
+    let score = |start: usize, stop: usize| -> f32 {
+        words[start..stop].iter().flatten().map(|w| weight.get(w.lower.as_ref()).copied().unwrap_or(0.0)).sum()
     };
-    // Key phrases: maximal runs of phrase words, less trailing adjectives.
-    // Topics: every run of two or three of them ending in a noun, counted.
-    let mut seen: FastMap<String, ()> = FastMap::default();
-    let mut cands: Vec<(f32, usize, String)> = Vec::new();
-    // Topic candidates are counted by the ids of their words, and only the
-    // ones that recur are spelled out: (score, first start, first stop, count).
-    let mut counted: FastMap<[u32; NP_MAX_WORDS], (f32, usize, usize, u32)> = FastMap::default();
+    // Candidates are keyed by the ids of their words, and only the ones
+    // ranking reaches are spelled out. Key phrases: maximal runs of phrase
+    // words, less trailing adjectives, by first occurrence. Topics: every
+    // run of two or three of them ending in a noun, counted.
     let ids: Vec<u32> = {
         let mut interned: FastMap<&str, u32> = FastMap::default();
         words
@@ -197,6 +194,14 @@ fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams)
             })
             .collect()
     };
+    let key = |start: usize, stop: usize| {
+        let mut key = [u32::MAX; NP_MAX_WORDS];
+        key[..stop - start].copy_from_slice(&ids[start..stop]);
+        key
+    };
+    // (start, stop) of each phrase's first occurrence, and (for topics) its count.
+    let mut maximal: FastMap<[u32; NP_MAX_WORDS], (usize, usize)> = FastMap::default();
+    let mut counted: FastMap<[u32; NP_MAX_WORDS], (usize, usize, u32)> = FastMap::default();
     let mut i = 0;
     while i < words.len() {
         if !in_phrase[i] {
@@ -212,10 +217,7 @@ fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams)
             end -= 1;
         }
         if end > i && end - i <= NP_MAX_WORDS {
-            let phrase = spell(&words[i..end]);
-            if seen.insert(phrase.clone(), ()).is_none() {
-                cands.push((score(&words[i..end]), i, phrase));
-            }
+            maximal.entry(key(i, end)).or_insert((i, end));
         }
         // A part of a run may not cut through a name ("Central Asia
         // Summit", "Central Asian countries") or a hyphenated word
@@ -229,39 +231,45 @@ fn rank_noun_phrases(title: &str, text: &str, limit: usize, params: &RankParams)
             for stop in start + 2..=(start + NP_MAX_WORDS).min(j) {
                 let whole_end = stop == j || (!joined(stop) && !hyphenated(stop - 1));
                 if tags[stop - 1].is_noun() && whole_end {
-                    let mut key = [u32::MAX; NP_MAX_WORDS];
-                    key[..stop - start].copy_from_slice(&ids[start..stop]);
-                    counted.entry(key).or_insert_with(|| (score(&words[start..stop]), start, stop, 0)).3 += 1;
+                    counted.entry(key(start, stop)).or_insert((start, stop, 0)).2 += 1;
                 }
             }
         }
         i = j;
     }
+    let key_phrases: Vec<(f32, usize, usize)> =
+        maximal.into_values().map(|(start, stop)| (score(start, stop), start, stop)).collect();
     // A topic is scored by how often it recurs as well as by its words: a
     // longer phrase is not a better tag for containing more words.
-    let topics: Vec<(f32, usize, String)> = counted
+    let topics: Vec<(f32, usize, usize)> = counted
         .into_values()
-        .filter(|c| c.3 >= 2)
-        .map(|(score, start, stop, n)| {
-            let len = (stop - start) as f32;
-            (score / len * (1.0 + n as f32).ln(), start, spell(&words[start..stop]))
-        })
+        .filter(|c| c.2 >= 2)
+        .map(|(start, stop, n)| (score(start, stop) / (stop - start) as f32 * (1.0 + n as f32).ln(), start, stop))
         .collect();
-    Ranked { key_phrases: best_distinct(cands, limit, false), topics: best_distinct(topics, limit, true) }
+    Ranked {
+        key_phrases: best_distinct(key_phrases, &spell, limit, false),
+        topics: best_distinct(topics, &spell, limit, true),
+    }
 }
 
-/// The best `limit` candidates (score, first position, phrase), one per
-/// stem sequence: "illegal alien" and "illegal aliens" are one phrase, and
-/// the first ranked stands for both. With `apart`, a phrase that overlaps a
-/// better one ("fourth quarter profits" or "fourth quarter" after "quarter
-/// profits") is left out too: tags should name different things. Scores are
-/// scaled so the best is 1.
-fn best_distinct(mut cands: Vec<(f32, usize, String)>, limit: usize, apart: bool) -> Vec<KeyPhrase> {
+/// The best `limit` candidates (score, start, stop), spelled by `spell`, one
+/// per stem sequence: "illegal alien" and "illegal aliens" are one phrase,
+/// and the first ranked stands for both. With `apart`, a phrase that
+/// overlaps a better one ("fourth quarter profits" or "fourth quarter"
+/// after "quarter profits") is left out too: tags should name different
+/// things. Scores are scaled so the best is 1.
+fn best_distinct(
+    mut cands: Vec<(f32, usize, usize)>,
+    spell: &dyn Fn(usize, usize) -> String,
+    limit: usize,
+    apart: bool,
+) -> Vec<KeyPhrase> {
     cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
     let mut stems: Vec<Vec<String>> = Vec::new();
     let mut out: Vec<KeyPhrase> = Vec::new();
-    for (score, _, phrase) in cands {
+    for (score, start, stop) in cands {
+        let phrase = spell(start, stop);
         let stem: Vec<String> = phrase.split([' ', '-']).map(|w| stemmer.stem(w).into_owned()).collect();
         if stems.iter().any(|s| *s == stem || (apart && overlaps(s, &stem))) {
             continue;
@@ -283,9 +291,8 @@ fn best_distinct(mut cands: Vec<(f32, usize, String)>, limit: usize, apart: bool
 /// Whether one word sequence contains the other, or one ends with the
 /// other's beginning.
 fn overlaps(a: &[String], b: &[String]) -> bool {
-    let contains = |long: &[String], short: &[String]| long.windows(short.len()).any(|w| w == short);
     let joins = |x: &[String], y: &[String]| (1..x.len().min(y.len())).any(|k| x[x.len() - k..] == y[..k]);
-    contains(a, b) || contains(b, a) || joins(a, b) || joins(b, a)
+    contains_words(a, b) || contains_words(b, a) || joins(a, b) || joins(b, a)
 }
 
 /// Ranking for languages without a tagger: runs of words between
@@ -430,7 +437,7 @@ fn is_unspaced_stopword(c: &str) -> bool {
 }
 
 /// Whether the words of `short` appear in `long`, in order and together.
-fn contains_words(long: &[u32], short: &[u32]) -> bool {
+fn contains_words<T: PartialEq>(long: &[T], short: &[T]) -> bool {
     short.len() <= long.len() && long.windows(short.len()).any(|w| w == short)
 }
 

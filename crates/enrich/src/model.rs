@@ -4,9 +4,11 @@
 //! as a feed's summary. Both live, quantised to i16, in one compact file
 //! (`data/category.model`) compiled into the binary.
 //!
-//! Why two: in 5-fold cross-validation over the dev corpora, naive Bayes
-//! was the better on BBC's full articles (0.958 against 0.943) and the SVM
-//! on AG News's headline-and-summary items (0.894 against 0.866).
+//! Why two: in 5-fold cross-validation over the dev corpora
+//! (`bench/category_peers.py`, docs/benchmarks.md), naive Bayes was the
+//! better on BBC's full articles and a linear SVM on AG News's
+//! headline-and-summary items; routed by length, Tagline's models give AG
+//! 0.892 (naive Bayes alone: 0.866) and BBC 0.958.
 //!
 //! Training is deterministic (ordered iteration, a fixed pseudo-random
 //! visiting order), so retraining on the same files reproduces the same
@@ -92,14 +94,16 @@ pub fn features(title: &str, text: &str) -> Vec<(usize, f32)> {
 fn features_and_length(title: &str, text: &str) -> (Vec<(usize, f32)>, bool) {
     let mut counts: crate::fnv::FastMap<usize, f32> = crate::fnv::FastMap::default();
     let mut short = true;
-    for (weight, part) in [(2.0f32, clean(title)), (1.0, clean(text))] {
+    for (is_body, weight, part) in [(false, 2.0f32, clean(title)), (true, 1.0, clean(text))] {
         let words: Vec<std::borrow::Cow<'_, str>> = part
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .map(crate::tokenize::lowercase)
             .take(600)
             .collect();
-        short = words.len() < SHORT_TEXT_WORDS;
+        if is_body {
+            short = words.len() < SHORT_TEXT_WORDS;
+        }
         for (i, w) in words.iter().enumerate() {
             *counts.entry(fnv1a(w.as_bytes(), 1) as usize % BUCKETS).or_default() += weight;
             if let Some(next) = words.get(i + 1) {
@@ -125,12 +129,14 @@ impl Model {
         let mut counts = vec![0f64; BUCKETS * k];
         let mut totals = vec![0f64; k];
         let mut docs = vec![0f64; k];
-        for e in examples {
-            let c = classes.binary_search(&e.label).expect("listed");
+        // Features once, for both models.
+        let feats: Vec<Vec<(usize, f32)>> = examples.iter().map(|e| features(e.title, e.text)).collect();
+        let labels: Vec<usize> = examples.iter().map(|e| classes.binary_search(&e.label).expect("listed")).collect();
+        for (f, &c) in feats.iter().zip(&labels) {
             docs[c] += 1.0;
-            for (f, v) in features(e.title, e.text) {
-                counts[f * k + c] += v as f64;
-                totals[c] += v as f64;
+            for (f, v) in f {
+                counts[f * k + c] += *v as f64;
+                totals[c] += *v as f64;
             }
         }
         let n: f64 = docs.iter().sum();
@@ -142,7 +148,7 @@ impl Model {
                 (lp as f32 * SCALE).round().clamp(i16::MIN as f32, i16::MAX as f32) as i16
             })
             .collect();
-        let linear = Linear::train(examples, &classes);
+        let linear = Linear::train(&feats, &labels, k);
         Model { classes, priors, weights, linear }
     }
 
@@ -256,29 +262,27 @@ impl Linear {
 
     /// One L2-regularised, squared-hinge-loss SVM per class against the
     /// rest, trained by dual coordinate descent (Hsieh et al., ICML 2008,
-    /// as liblinear does), with a bias feature of 1.
-    fn train(examples: &[Example], classes: &[Category]) -> Linear {
-        let k = classes.len();
-        let feats: Vec<Vec<(usize, f32)>> = examples.iter().map(|e| features(e.title, e.text)).collect();
+    /// as liblinear does), with a bias feature of 1: over each example's
+    /// `features` and class index, of `k` classes.
+    fn train(feats: &[Vec<(usize, f32)>], labels: &[usize], k: usize) -> Linear {
         let mut df = vec![0u32; BUCKETS];
-        for f in &feats {
+        for f in feats {
             for (b, _) in f {
                 df[*b] += 1;
             }
         }
-        let n = examples.len() as f32;
+        let n = feats.len() as f32;
         // Smoothed as scikit-learn's TfidfTransformer: ln((1 + n) / (1 + df)) + 1.
         let idf: Vec<u16> = df
             .iter()
             .map(|d| ((((1.0 + n) / (1.0 + *d as f32)).ln() + 1.0) * IDF_SCALE).round().min(u16::MAX as f32) as u16)
             .collect();
         let xs: Vec<Vec<(usize, f32)>> = feats.iter().map(|f| Self::tfidf(f, |b| idf[b] as f32 / IDF_SCALE)).collect();
-        let labels: Vec<usize> = examples.iter().map(|e| classes.binary_search(&e.label).expect("listed")).collect();
         // Q_ii = x_i . x_i + 1 (bias) + D, D = 1 / (2C) for the squared hinge.
         let d = 1.0 / (2.0 * SVM_C);
         let qii: Vec<f64> =
             xs.iter().map(|x| x.iter().map(|(_, v)| (*v as f64).powi(2)).sum::<f64>() + 1.0 + d).collect();
-        let mut weights = vec![0f32; BUCKETS * k];
+        let mut weights = vec![0i16; BUCKETS * k];
         let (mut scale, mut bias) = (vec![0f32; k], vec![0f32; k]);
         let mut order: Vec<usize> = (0..xs.len()).collect();
         for c in 0..k {
@@ -319,10 +323,9 @@ impl Linear {
             scale[c] = (max / i16::MAX as f64) as f32;
             bias[c] = b as f32;
             for (bucket, v) in w.iter().enumerate() {
-                weights[bucket * k + c] = (v / scale[c] as f64).round() as f32;
+                weights[bucket * k + c] = (v / scale[c] as f64).round() as i16;
             }
         }
-        let weights = weights.into_iter().map(|v| v as i16).collect();
         Linear { idf, weights, scale, bias }
     }
 

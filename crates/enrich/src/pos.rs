@@ -91,7 +91,7 @@ pub struct Lexicon {
     docs: u32,
 }
 
-/// A word to tag: its text and whether it opens a sentence.
+/// What the tagger reads, one item per word or mark.
 #[derive(Clone, Copy, Debug)]
 pub enum Item<'a> {
     /// A word.
@@ -102,8 +102,8 @@ pub enum Item<'a> {
     Punct,
 }
 
-/// Words seen fewer times than this were left out of the lexicon, and are
-/// tagged by suffix (`bench/pos_lexicon.py` keeps the same threshold).
+/// A suffix's tag counts are trusted once this many rare words end in it;
+/// a word the lexicon lacks takes its longest suffix that qualifies.
 const SUFFIX_MIN: u32 = 20;
 
 impl Lexicon {
@@ -330,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn rare_words_common_words_have_lower_idf() {
+    fn common_words_have_a_lower_idf_than_rare_ones() {
         let lex = Lexicon::builtin();
         assert!(lex.idf("the") < lex.idf("hurricane"));
         assert!(lex.idf("zzzqqq") >= lex.idf("hurricane"));

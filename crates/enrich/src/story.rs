@@ -60,25 +60,26 @@ impl StoryDoc {
         entities.sort_unstable();
         entities.dedup();
         let title_words = content_words(title);
+        let lead_words = content_words(text);
         let lex = crate::pos::Lexicon::builtin();
-        // (hash, idf) per occurrence.
-        let mut hashes: Vec<(u64, f32)> = title_words
+        let mut hashed: Vec<(u64, &String)> = title_words
             .iter()
             .chain(&title_words)
-            .chain(content_words(text).iter().take(LEAD_WORDS))
-            .map(|w| (hash(w), lex.idf(w)))
+            .chain(lead_words.iter().take(LEAD_WORDS))
+            .map(|w| (hash(w), w))
             .collect();
-        hashes.sort_unstable_by_key(|h| h.0);
-        // (hash, count, idf)
-        let mut counted: Vec<(u64, f32, f32)> = Vec::with_capacity(hashes.len());
-        for (h, idf) in hashes {
+        hashed.sort_unstable_by_key(|h| h.0);
+        // (hash, count, the word) per distinct word.
+        let mut counted: Vec<(u64, f32, &String)> = Vec::with_capacity(hashed.len());
+        for (h, w) in hashed {
             match counted.last_mut() {
                 Some((last, n, _)) if *last == h => *n += 1.0,
-                _ => counted.push((h, 1.0, idf)),
+                _ => counted.push((h, 1.0, w)),
             }
         }
         // Sub-linear counts: a word said five times is not five words.
-        let mut terms: Vec<(u64, f32)> = counted.into_iter().map(|(h, n, idf)| (h, (1.0 + n.ln()) * idf)).collect();
+        let mut terms: Vec<(u64, f32)> =
+            counted.into_iter().map(|(h, n, w)| (h, (1.0 + n.ln()) * lex.idf(w))).collect();
         let norm = terms.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
             for (_, v) in &mut terms {

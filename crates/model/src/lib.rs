@@ -15,4 +15,4 @@ pub use script::is_unspaced;
 pub use tag::{Tag, TagKind, TagName};
 pub use time::Clock;
 pub use types::{Article, ExtractRules, ImageData, NewArticle, NewSource, Source, SourceStatus, Story, TagRule};
-pub use url::{slugify, FeedUrl};
+pub use url::{slugify, FeedUrl, WebUrl};

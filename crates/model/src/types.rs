@@ -105,6 +105,9 @@ pub struct Source {
     pub etag: Option<String>,
     /// Validator for conditional GET.
     pub last_modified: Option<String>,
+    /// What the last crawl left undone (pages deferred by the per-crawl
+    /// limit), in words.
+    pub last_note: Option<String>,
 }
 
 /// An article ready to be stored: everything the pipeline produced.
@@ -143,6 +146,19 @@ pub struct NewArticle {
     pub image_data: Option<ImageData>,
     /// When Tagline fetched it.
     pub fetched: DateTime<Utc>,
+}
+
+impl NewArticle {
+    /// Why the article may not be stored, if it may not: its URL must be an
+    /// absolute http(s) URL. Both store backends ask on every insert.
+    pub fn refusal(&self) -> Option<crate::ModelError> {
+        crate::WebUrl::parse(&self.url).err()
+    }
+
+    /// The image URL as it may be stored: only an absolute http(s) URL.
+    pub fn safe_image(&self) -> Option<&str> {
+        self.image.as_deref().filter(|i| crate::WebUrl::is_valid(i))
+    }
 }
 
 /// An image as stored and served from Tagline's own origin.

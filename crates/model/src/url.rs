@@ -54,6 +54,60 @@ impl fmt::Display for FeedUrl {
     }
 }
 
+/// An absolute http(s) URL with a host, as every URL Tagline stores or
+/// renders must be (article links, canonical URLs, images): never
+/// `javascript:`, `data:` or a relative reference. Unlike [`FeedUrl`] it
+/// keeps its fragment, which may tell two live-blog posts apart.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WebUrl(url::Url);
+
+impl WebUrl {
+    /// Parses and validates an absolute URL.
+    pub fn parse(input: &str) -> Result<Self, ModelError> {
+        let url = url::Url::parse(input.trim()).map_err(|e| ModelError::InvalidUrl(format!("{input}: {e}")))?;
+        Self::from_url(url)
+    }
+
+    /// Validates a parsed URL (one resolved against a base, say).
+    pub fn from_url(url: url::Url) -> Result<Self, ModelError> {
+        match url.scheme() {
+            "http" | "https" => {}
+            other => return Err(ModelError::UnsupportedScheme { scheme: other.to_string() }),
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(ModelError::InvalidUrl(format!("{url}: no host")));
+        }
+        Ok(Self(url))
+    }
+
+    /// Whether `input` is such a URL.
+    pub fn is_valid(input: &str) -> bool {
+        Self::parse(input).is_ok()
+    }
+
+    /// The URL as parsed.
+    pub fn as_url(&self) -> &url::Url {
+        &self.0
+    }
+
+    /// The URL as text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<WebUrl> for String {
+    fn from(value: WebUrl) -> Self {
+        value.0.into()
+    }
+}
+
+impl fmt::Display for WebUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
 /// Lower-case ASCII words joined by "-", for URLs such as `/source/the-star`.
 pub fn slugify(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -98,5 +152,20 @@ mod tests {
     fn slugs_are_lower_case_words_joined_by_hyphens() {
         assert_eq!(slugify("The Star"), "the-star");
         assert_eq!(slugify("  IOL News!! "), "iol-news");
+    }
+
+    #[test]
+    fn issue_14_script_and_data_urls_are_not_web_urls() {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>x</script>",
+            "vbscript:x",
+            "/relative",
+            "http://",
+        ] {
+            assert!(!WebUrl::is_valid(bad), "{bad}");
+        }
+        assert_eq!(WebUrl::parse(" https://e.com/a#p2 ").unwrap().as_str(), "https://e.com/a#p2");
     }
 }

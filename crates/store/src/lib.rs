@@ -14,9 +14,9 @@ pub use sqlite::SqliteStore;
 // definition, so their row mappers cannot drift apart.
 
 /// A source's columns, in the order `source_from_row` reads them.
-const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts, s.extract_keep, s.extract_drop";
+const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts, s.extract_keep, s.extract_drop, s.last_note";
 /// How many columns [`SOURCE_COLS`] has.
-const SOURCE_NCOLS: usize = 16;
+const SOURCE_NCOLS: usize = 17;
 /// An article's columns (whether its image is stored last), in the order
 /// `article_from_row` reads them; its source's columns follow.
 /// The condition (on `articles.id`) that keeps search indexing below the
@@ -116,6 +116,9 @@ pub struct FetchOutcome {
     pub moved_to: Option<FeedUrl>,
     /// When the source is next due (`None`: at the next opportunity).
     pub next_fetch: Option<DateTime<Utc>>,
+    /// What the crawl left undone, in words (pages deferred by the
+    /// per-crawl limit); replaces the previous note.
+    pub note: Option<String>,
 }
 
 /// Which story a new article joins.

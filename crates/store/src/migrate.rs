@@ -59,6 +59,7 @@ const TABLES: &[Table] = &[
             ("failures", Int),
             ("lease_owner", Text),
             ("lease_until", Int),
+            ("last_note", Text),
         ],
     },
     Table {

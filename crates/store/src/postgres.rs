@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_tag_aliases.sql")),
     (4, include_str!("../migrations/postgres/0004_story_merges.sql")),
     (5, include_str!("../migrations/postgres/0005_enrichment_queue.sql")),
+    (6, include_str!("../migrations/postgres/0006_source_notes.sql")),
 ];
 
 /// Connections per process.
@@ -141,6 +142,7 @@ fn source_from_row(r: &Row, off: usize) -> Result<Source> {
                 .map(str::to_string)
                 .collect(),
         },
+        last_note: r.try_get(off + 16)?,
     })
 }
 
@@ -316,9 +318,19 @@ impl Store for PgStore {
             "UPDATE sources SET status = $2, last_error = $3, last_fetched_at = $4,
                  etag = COALESCE($5, etag), last_modified = COALESCE($6, last_modified),
                  next_fetch_at = $7, lease_owner = NULL, lease_until = NULL,
-                 failures = CASE WHEN $3::TEXT IS NULL THEN 0 ELSE failures + 1 END
+                 failures = CASE WHEN $3::TEXT IS NULL THEN 0 ELSE failures + 1 END,
+                 last_note = $8
              WHERE id = $1",
-            &[&source_id, &status.as_str(), &o.error, &ts(o.at), &o.etag, &o.last_modified, &o.next_fetch.map(ts)],
+            &[
+                &source_id,
+                &status.as_str(),
+                &o.error,
+                &ts(o.at),
+                &o.etag,
+                &o.last_modified,
+                &o.next_fetch.map(ts),
+                &o.note,
+            ],
         )
         .await?;
         if let Some(moved) = o.moved_to {
@@ -1002,6 +1014,10 @@ async fn insert_one(
     join: Option<i64>,
     pending: bool,
 ) -> Result<Option<Stored>> {
+    if let Some(why) = a.refusal() {
+        tracing::warn!(url = %a.url, error = %why, "refused to store an article");
+        return Ok(None);
+    }
     let inserted = tx
             .query_opt(
                 "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
@@ -1020,7 +1036,7 @@ async fn insert_one(
                     &a.text,
                     &a.html,
                     &a.excerpt,
-                    &a.image,
+                    &a.safe_image(),
                     &ts(a.fetched),
                 ],
             )

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/sqlite/0008_tag_aliases.sql")),
     (9, include_str!("../migrations/sqlite/0009_story_merges.sql")),
     (10, include_str!("../migrations/sqlite/0010_enrichment_queue.sql")),
+    (11, include_str!("../migrations/sqlite/0011_source_notes.sql")),
 ];
 
 const READERS: usize = 4;
@@ -165,6 +166,10 @@ impl SqliteStore {
 /// `pending`, queued for enrichment without a story. Returns the article's
 /// and story's ids, or `None` if the article was already stored.
 fn insert_one(tx: &Connection, a: &NewArticle, join: Option<i64>, pending: bool) -> Result<Option<Stored>> {
+    if let Some(why) = a.refusal() {
+        tracing::warn!(url = %a.url, error = %why, "refused to store an article");
+        return Ok(None);
+    }
     let inserted = tx.prepare_cached(
         "INSERT INTO articles (source_id, url, guid, title, author, published_at, updated_at, lang, category, text, html, excerpt, image, fetched_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
@@ -183,7 +188,7 @@ fn insert_one(tx: &Connection, a: &NewArticle, join: Option<i64>, pending: bool)
         a.text,
         a.html,
         a.excerpt,
-        a.image,
+        a.safe_image(),
         ts(a.fetched)
     ])?;
     if inserted == 0 {
@@ -356,6 +361,7 @@ fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
             keep: r.get(off + 14)?,
             drop: r.get::<_, String>(off + 15)?.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
         },
+        last_note: r.get(off + 16)?,
     })
 }
 
@@ -487,7 +493,7 @@ impl Store for SqliteStore {
                 "SELECT {SOURCE_COLS}, s.failures FROM sources s
                  WHERE s.next_fetch_at IS NULL OR s.next_fetch_at <= ?1 ORDER BY s.next_fetch_at, s.id"
             ))?;
-            let rows = stmt.query_map([ts(now)], |r| Ok((source_from_row(r, 0)?, r.get::<_, i64>(16)?)))?;
+            let rows = stmt.query_map([ts(now)], |r| Ok((source_from_row(r, 0)?, r.get::<_, i64>(SOURCE_NCOLS)?)))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
@@ -522,9 +528,19 @@ impl Store for SqliteStore {
                 "UPDATE sources SET status = ?2, last_error = ?3, last_fetched_at = ?4,
                      etag = COALESCE(?5, etag), last_modified = COALESCE(?6, last_modified),
                      next_fetch_at = ?7, lease_owner = NULL, lease_until = NULL,
-                     failures = CASE WHEN ?3 IS NULL THEN 0 ELSE failures + 1 END
+                     failures = CASE WHEN ?3 IS NULL THEN 0 ELSE failures + 1 END,
+                     last_note = ?8
                  WHERE id = ?1",
-                params![source_id, status.as_str(), o.error, ts(o.at), o.etag, o.last_modified, o.next_fetch.map(ts)],
+                params![
+                    source_id,
+                    status.as_str(),
+                    o.error,
+                    ts(o.at),
+                    o.etag,
+                    o.last_modified,
+                    o.next_fetch.map(ts),
+                    o.note
+                ],
             )?;
             if let Some(moved) = o.moved_to {
                 // Another source may already poll the new URL; keep the old one then.
@@ -1170,7 +1186,7 @@ impl Store for SqliteStore {
                 let mut st =
                     tx.prepare_cached(&format!("SELECT {SOURCE_COLS}, s.failures FROM sources s WHERE s.id = ?1"))?;
                 for id in ids {
-                    out.push(st.query_row([id], |r| Ok((source_from_row(r, 0)?, r.get::<_, i64>(16)?)))?);
+                    out.push(st.query_row([id], |r| Ok((source_from_row(r, 0)?, r.get::<_, i64>(SOURCE_NCOLS)?)))?);
                 }
             }
             tx.commit()?;

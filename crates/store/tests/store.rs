@@ -229,6 +229,32 @@ async fn a_fetch_error_is_recorded_and_cleared_by_the_next_success(s: &dyn Store
     assert_eq!((got.status, got.last_error, got.etag.as_deref()), (model::SourceStatus::Ok, None, Some("\"x\"")));
 }
 
+async fn issue_14_a_script_link_is_never_stored_and_a_script_image_is_dropped(s: &dyn Store) {
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    for bad in ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "/relative/path"] {
+        let mut a = article(src.id, 1, &[]);
+        a.url = bad.into();
+        a.guid = bad.into();
+        assert!(s.insert_article(a, StoryAssignment::New).await.unwrap().is_none(), "{bad} was stored");
+    }
+    let mut a = article(src.id, 2, &[]);
+    a.image = Some("javascript:alert(1)".into());
+    let stored = s.insert_article(a, StoryAssignment::New).await.unwrap().unwrap();
+    let got = s.article(stored).await.unwrap().unwrap();
+    assert_eq!(got.url, "https://e.com/2");
+    assert_eq!(got.image, None);
+    assert_eq!(s.counts().await.unwrap().articles, 1);
+}
+
+async fn issue_14_a_crawl_note_is_recorded_and_replaced(s: &dyn Store) {
+    let (src, _) = s.add_source(source("https://e.com/feed", "E")).await.unwrap();
+    let note = "9900 older new entries were stored from the feed".to_string();
+    s.record_fetch(src.id, FetchOutcome { at: t0(), note: Some(note.clone()), ..Default::default() }).await.unwrap();
+    assert_eq!(s.source_by_slug("e").await.unwrap().unwrap().last_note, Some(note));
+    s.record_fetch(src.id, FetchOutcome { at: t0(), ..Default::default() }).await.unwrap();
+    assert_eq!(s.source_by_slug("e").await.unwrap().unwrap().last_note, None);
+}
+
 #[tokio::test]
 async fn reopening_the_file_keeps_the_data_and_does_not_rerun_migrations() {
     let dir = tempfile::tempdir().unwrap();
@@ -497,6 +523,8 @@ both!(
     issue_7_prune_removes_old_articles_but_never_pinned_ones,
     issue_5_story_candidates_come_from_shared_entities_and_the_newest_of_the_window,
     issue_4_pending_articles_are_claimed_once_enriched_once_and_indexed_after,
+    issue_14_a_script_link_is_never_stored_and_a_script_image_is_dropped,
+    issue_14_a_crawl_note_is_recorded_and_replaced,
 );
 
 #[tokio::test]

@@ -1,0 +1,2 @@
+-- What the last successful crawl of a source left undone (as SQLite's 0011).
+ALTER TABLE sources ADD COLUMN last_note TEXT;

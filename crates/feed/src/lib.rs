@@ -15,6 +15,11 @@ pub mod xml;
 
 use chrono::{DateTime, Utc};
 
+/// Entries read from one document at most; the rest are reported and
+/// skipped. A feed listing more is an archive, not a feed, and each entry
+/// costs a few hundred bytes however little the document spent on it.
+pub const MAX_ENTRIES: usize = 20_000;
+
 /// Why bytes could not be read as a feed at all.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
@@ -27,6 +32,10 @@ pub enum FeedError {
     /// The document is not RSS, Atom or JSON Feed, or is too broken to read.
     #[error("not a readable RSS, Atom or JSON feed: {0}")]
     Invalid(String),
+    /// The document exceeds a bound that protects the process (entity
+    /// expansion, size); it is refused, not recovered.
+    #[error("refused: {0}")]
+    Limit(#[from] xml::LimitError),
 }
 
 /// What the fetcher knows about the document.
@@ -173,7 +182,7 @@ pub fn parse_with(bytes: &[u8], ctx: &Context) -> Result<ParsedFeed, FeedError> 
     if head.starts_with("<!doctype html") || head.starts_with("<html") {
         return Err(FeedError::Html);
     }
-    let doc = xml::read(&text);
+    let doc = xml::read(&text)?;
     errors.extend(doc.errors);
     // Content-Location may itself be relative to the document URL.
     // Only an http(s) Content-Location is a usable base (never javascript:).
@@ -188,6 +197,10 @@ pub fn parse_with(bytes: &[u8], ctx: &Context) -> Result<ParsedFeed, FeedError> 
     let mut parsed = map::map(&doc.root, base).ok_or_else(|| {
         FeedError::Invalid(if errors.is_empty() { "no feed element found".into() } else { errors.join("; ") })
     })?;
+    if parsed.entries.len() > MAX_ENTRIES {
+        errors.push(format!("more than {MAX_ENTRIES} entries; the rest were not read"));
+        parsed.entries.truncate(MAX_ENTRIES);
+    }
     parsed.bozo = !errors.is_empty();
     parsed.errors = errors;
     Ok(parsed)

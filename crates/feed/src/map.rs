@@ -3,6 +3,10 @@
 use crate::xml::{ns, Element};
 use crate::{date, Enclosure, FeedEntry, FeedMeta, ParsedFeed, Person};
 
+/// Entries built at most: one past the limit, so that the caller can tell
+/// that some were left.
+const ENTRIES_READ: usize = crate::MAX_ENTRIES + 1;
+
 /// The base URI in effect for an element: its xml:base resolved against the
 /// parent's base.
 fn base_of(e: &Element, parent: Option<&str>) -> Option<String> {
@@ -200,12 +204,13 @@ pub fn map(root: &Element, doc_url: Option<&str>) -> Option<ParsedFeed> {
                     out.feed = rss_channel(ch, cbase.as_deref());
                     // Items usually sit in the channel; some feeds put them beside it.
                     let items = ch.elements().chain(root.elements()).filter(|e| e.local.eq_ignore_ascii_case("item"));
-                    out.entries = items.map(|i| rss_item(i, cbase.as_deref())).collect();
+                    out.entries = items.take(ENTRIES_READ).map(|i| rss_item(i, cbase.as_deref())).collect();
                 }
                 None => {
                     out.entries = root
                         .elements()
                         .filter(|e| e.local.eq_ignore_ascii_case("item"))
+                        .take(ENTRIES_READ)
                         .map(|i| rss_item(i, base.as_deref()))
                         .collect();
                 }
@@ -221,7 +226,7 @@ pub fn map(root: &Element, doc_url: Option<&str>) -> Option<ParsedFeed> {
                 .elements()
                 .filter(|e| e.local.eq_ignore_ascii_case("channel"))
                 .flat_map(|c| c.elements().filter(|e| e.local.eq_ignore_ascii_case("item")));
-            out.entries = items.chain(nested).map(|i| rss_item(i, base.as_deref())).collect();
+            out.entries = items.chain(nested).take(ENTRIES_READ).map(|i| rss_item(i, base.as_deref())).collect();
         }
         "feed" => {
             out.format = match root.ns.as_str() {
@@ -234,6 +239,7 @@ pub fn map(root: &Element, doc_url: Option<&str>) -> Option<ParsedFeed> {
             out.entries = root
                 .elements()
                 .filter(|e| e.local.eq_ignore_ascii_case("entry"))
+                .take(ENTRIES_READ)
                 .map(|e| atom_entry(e, base.as_deref()))
                 .collect();
         }
@@ -252,6 +258,7 @@ pub fn map(root: &Element, doc_url: Option<&str>) -> Option<ParsedFeed> {
             out.entries = root
                 .elements()
                 .filter(|e| e.local.eq_ignore_ascii_case("item"))
+                .take(ENTRIES_READ)
                 .map(|i| if out.format == "cdf" { cdf_item(i, base.as_deref()) } else { rss_item(i, base.as_deref()) })
                 .collect();
         }

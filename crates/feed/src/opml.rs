@@ -19,7 +19,7 @@ pub struct Outline {
 /// Reads every outline with an `xmlUrl`, at any depth. A broken file yields
 /// what could be read; an error only when there is no `<opml>` at all.
 pub fn parse(text: &str) -> Result<Vec<Outline>, String> {
-    let doc = xml::read(text);
+    let doc = xml::read(text).map_err(|e| e.to_string())?;
     let root = if doc.root.local.is_empty() {
         doc.root.elements().find(|e| e.local.eq_ignore_ascii_case("opml"))
     } else {

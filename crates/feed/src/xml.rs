@@ -81,8 +81,8 @@ pub struct Element {
 /// A child of an element.
 #[derive(Debug, Clone)]
 pub enum Node {
-    /// An element.
-    Element(Element),
+    /// An element (boxed: a child slot then costs 24 bytes, not 128).
+    Element(Box<Element>),
     /// Character data, entities decoded (CDATA included verbatim).
     Text(String),
 }
@@ -102,7 +102,7 @@ impl Element {
     /// Child elements.
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|c| match c {
-            Node::Element(e) => Some(e),
+            Node::Element(e) => Some(&**e),
             Node::Text(_) => None,
         })
     }
@@ -192,7 +192,95 @@ pub struct Document {
     /// The root element (a synthetic one if the document had several or none).
     pub root: Element,
     /// Problems found; non-empty means the document was not well-formed.
+    /// At most [`MAX_ERRORS`] are kept, the last one counting the rest.
     pub errors: Vec<String>,
+}
+
+/// Why a document was refused rather than recovered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    /// Internal entities expanded to more than [`ENTITY_BUDGET`] bytes (the
+    /// "billion laughs" pattern).
+    #[error("entity expansion exceeds {ENTITY_BUDGET} bytes; the document is refused")]
+    EntityExpansion,
+    /// The document is larger than [`MAX_INPUT`].
+    #[error("the document is {0} bytes, more than the {MAX_INPUT} accepted")]
+    TooLarge(usize),
+}
+
+/// Elements nested deeper than this are flattened into the element at this
+/// depth: their start and end tags are dropped, their content kept. libxml2
+/// stops at the same depth. Every walk of the tree (text, serialisation,
+/// `Drop`) therefore recurses at most this deep.
+pub const MAX_DEPTH: usize = 256;
+
+/// Elements, attributes and text nodes a document may build. Past it the
+/// rest of the document is not read (as a truncated download is not), so a
+/// tree never costs more than about 64 MB, whatever the input. The largest
+/// real feeds in the test corpora build under 60,000.
+pub const MAX_NODES: usize = 500_000;
+
+/// Attributes kept per element; the rest are dropped and reported.
+pub const MAX_ATTRS: usize = 256;
+
+/// Bytes that expanding internal (DTD-declared) entities may produce over a
+/// whole document. expat refuses amplification past 100x once 8 MiB have
+/// been produced; a feed has no legitimate use for either, so the budget is
+/// a flat 8 MiB and the document is refused when it runs out.
+pub const ENTITY_BUDGET: usize = 8 * 1024 * 1024;
+
+/// Documents larger than this are refused before reading (the fetcher's
+/// body limit is 10 MiB).
+pub const MAX_INPUT: usize = 32 * 1024 * 1024;
+
+/// Problems kept per document; one more line counts the rest.
+pub const MAX_ERRORS: usize = 64;
+
+/// The problems found in a document: the first [`MAX_ERRORS`], then a count.
+#[derive(Default)]
+struct Errors {
+    kept: Vec<String>,
+    more: usize,
+}
+
+impl Errors {
+    fn push(&mut self, e: impl Into<String>) {
+        if self.kept.len() < MAX_ERRORS {
+            self.kept.push(e.into());
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn into_vec(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.kept.push(format!("... and {} more problems", self.more));
+        }
+        self.kept
+    }
+}
+
+/// Entities declared in the document's internal subset, and what expanding
+/// them has cost so far.
+#[derive(Default)]
+pub struct Entities {
+    declared: HashMap<String, String>,
+    expanded: usize,
+    exhausted: bool,
+}
+
+impl Entities {
+    /// The replacement text of a declared entity, charged to the budget;
+    /// `None` when undeclared or when the budget is spent.
+    fn expand(&mut self, name: &str) -> Option<String> {
+        let v = self.declared.get(name)?;
+        self.expanded += v.len();
+        if self.expanded > ENTITY_BUDGET {
+            self.exhausted = true;
+            return Some(String::new());
+        }
+        Some(v.clone())
+    }
 }
 
 fn html_entity(name: &str) -> Option<&'static str> {
@@ -213,8 +301,9 @@ fn html_entity(name: &str) -> Option<&'static str> {
 }
 
 /// Decodes character and entity references. Undeclared (HTML) entities are
-/// decoded too, and reported in `errors`.
-pub fn unescape(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<String>) -> String {
+/// decoded too, and reported in `errors`. Declared entities are charged to
+/// their budget.
+fn unescape(s: &str, entities: &mut Entities, errors: &mut Errors) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
@@ -226,7 +315,7 @@ pub fn unescape(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<St
         let end = rest[1..].find(|c: char| c == ';' || c == '&' || c == '<' || c.is_whitespace()).map(|e| e + 1);
         let Some(end) = end.filter(|&e| rest.as_bytes().get(e) == Some(&b';')) else {
             // A bare '&': not well-formed, kept as text.
-            errors.push("unescaped '&'".into());
+            errors.push("unescaped '&'");
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -252,7 +341,7 @@ pub fn unescape(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<St
                 "gt" => Some(">".into()),
                 "quot" => Some("\"".into()),
                 "apos" => Some("'".into()),
-                _ => declared.get(name).cloned().or_else(|| {
+                _ => entities.expand(name).or_else(|| {
                     let e = html_entity(name).map(str::to_string);
                     errors.push(format!("undeclared entity &{name};"));
                     e
@@ -264,6 +353,9 @@ pub fn unescape(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<St
             None => out.push_str(&rest[..=end]),
         }
         rest = &rest[end + 1..];
+        if entities.exhausted {
+            break;
+        }
     }
     out.push_str(rest);
     out
@@ -274,44 +366,158 @@ struct Open {
     scope: Vec<(String, Option<String>)>, // prefix declarations made here: (prefix, previous)
 }
 
-/// Reads a document from text.
-pub fn read(text: &str) -> Document {
-    let mut errors: Vec<String> = Vec::new();
-    let mut declared: HashMap<String, String> = HashMap::new();
-    let mut prefixes: HashMap<String, String> = HashMap::new();
-    prefixes.insert("xml".into(), ns::XML.into());
-    let mut stack: Vec<Open> = vec![Open { el: Element::default(), scope: Vec::new() }];
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    let push_text = |stack: &mut Vec<Open>, t: String| {
+/// The reader's state: the open elements, what is declared, and what the
+/// document has cost so far.
+struct Reader {
+    errors: Errors,
+    entities: Entities,
+    prefixes: HashMap<String, String>,
+    stack: Vec<Open>,
+    /// How many open elements have each qualified name, so that an end tag
+    /// finds out in O(1) whether it closes anything.
+    open_names: HashMap<String, usize>,
+    /// Start tags dropped past [`MAX_DEPTH`] and not yet closed.
+    flattened: usize,
+    nodes: usize,
+}
+
+impl Reader {
+    fn push_text(&mut self, t: String) {
         if t.is_empty() {
             return;
         }
-        let top = &mut stack.last_mut().expect("root").el;
+        let top = &mut self.stack.last_mut().expect("root").el;
         match top.children.last_mut() {
             Some(Node::Text(prev)) => prev.push_str(&t),
-            _ => top.children.push(Node::Text(t)),
-        }
-    };
-    while i < bytes.len() {
-        let Some(off) = memchr::memchr(b'<', &bytes[i..]) else {
-            let t = unescape(&text[i..], &declared, &mut errors);
-            if stack.len() > 1 {
-                push_text(&mut stack, t);
+            _ => {
+                self.nodes += 1;
+                top.children.push(Node::Text(t));
             }
+        }
+    }
+
+    /// Text between tags, decoded; dropped outside the root element.
+    fn text(&mut self, raw: &str) {
+        let t = unescape(raw, &mut self.entities, &mut self.errors);
+        if self.stack.len() > 1 {
+            self.push_text(t);
+        }
+    }
+
+    fn open(&mut self, qname: &str, attrs: Vec<(String, String)>, self_closing: bool) {
+        if self.stack.len() > MAX_DEPTH {
+            if self.flattened == 0 {
+                self.errors.push(format!("elements nested deeper than {MAX_DEPTH} were flattened"));
+            }
+            if !self_closing {
+                self.flattened += 1;
+            }
+            return;
+        }
+        self.nodes += 1 + attrs.len();
+        let mut scope = Vec::new();
+        for (k, v) in &attrs {
+            let prefix = if k == "xmlns" { Some("") } else { k.strip_prefix("xmlns:") };
+            if let Some(p) = prefix {
+                let prev = self.prefixes.insert(p.to_string(), v.clone());
+                scope.push((p.to_string(), prev));
+            }
+        }
+        let (prefix, local) = match qname.split_once(':') {
+            Some((p, l)) => (p, l),
+            None => ("", qname),
+        };
+        let ns = match self.prefixes.get(prefix) {
+            Some(u) => canonical_ns(u),
+            None if prefix.is_empty() => String::new(),
+            None => {
+                self.errors.push(format!("undeclared namespace prefix {prefix}"));
+                guess_prefix(&prefix.to_ascii_lowercase()).map(str::to_string).unwrap_or_else(|| prefix.to_string())
+            }
+        };
+        let el = Element { ns, local: local.to_string(), qname: qname.to_string(), attrs, children: Vec::new() };
+        *self.open_names.entry(qname.to_string()).or_default() += 1;
+        self.stack.push(Open { el, scope });
+        if self_closing {
+            self.close(qname);
+        }
+    }
+
+    /// Pops the top element into its parent.
+    fn pop(&mut self) {
+        let open = self.stack.pop().expect("checked");
+        for (p, prev) in open.scope.into_iter().rev() {
+            restore(&mut self.prefixes, p, prev);
+        }
+        if let Some(n) = self.open_names.get_mut(&open.el.qname) {
+            *n -= 1;
+        }
+        self.stack.last_mut().expect("root").el.children.push(Node::Element(Box::new(open.el)));
+    }
+
+    fn close(&mut self, name: &str) {
+        if self.open_names.get(name).copied().unwrap_or(0) == 0 {
+            if self.flattened > 0 {
+                // The end tag of a flattened element.
+                self.flattened -= 1;
+            } else {
+                self.errors.push(format!("stray end tag </{name}>"));
+            }
+            return;
+        }
+        let pos = self.stack.iter().rposition(|o| o.el.qname == name).expect("counted as open");
+        if pos != self.stack.len() - 1 {
+            self.errors.push(format!("end tag </{name}> closes unclosed elements"));
+        }
+        while self.stack.len() > pos {
+            self.pop();
+        }
+    }
+}
+
+/// Reads a document from text, within the bounds above: nesting is
+/// flattened past [`MAX_DEPTH`], reading stops at [`MAX_NODES`], and the
+/// document is refused when entity expansion exceeds [`ENTITY_BUDGET`].
+/// No recursion: the open elements are an explicit stack.
+pub fn read(text: &str) -> Result<Document, LimitError> {
+    if text.len() > MAX_INPUT {
+        return Err(LimitError::TooLarge(text.len()));
+    }
+    let mut prefixes: HashMap<String, String> = HashMap::new();
+    prefixes.insert("xml".into(), ns::XML.into());
+    let mut r = Reader {
+        errors: Errors::default(),
+        entities: Entities::default(),
+        prefixes,
+        stack: vec![Open { el: Element::default(), scope: Vec::new() }],
+        open_names: HashMap::new(),
+        flattened: 0,
+        nodes: 0,
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if r.entities.exhausted {
+            return Err(LimitError::EntityExpansion);
+        }
+        if r.nodes >= MAX_NODES {
+            r.errors.push(format!("the document has more than {MAX_NODES} nodes; the rest was not read"));
+            break;
+        }
+        let Some(off) = memchr::memchr(b'<', &bytes[i..]) else {
+            r.text(&text[i..]);
             break;
         };
         let lt = i + off;
-        if lt > i && stack.len() > 1 {
-            let t = unescape(&text[i..lt], &declared, &mut errors);
-            push_text(&mut stack, t);
+        if lt > i {
+            r.text(&text[i..lt]);
         }
         let rest = &text[lt..];
         if rest.starts_with("<!--") {
             match rest.find("-->") {
                 Some(e) => i = lt + e + 3,
                 None => {
-                    errors.push("unterminated comment".into());
+                    r.errors.push("unterminated comment");
                     break;
                 }
             }
@@ -320,12 +526,12 @@ pub fn read(text: &str) -> Document {
         if let Some(cdata) = rest.strip_prefix("<![CDATA[") {
             match cdata.find("]]>") {
                 Some(e) => {
-                    push_text(&mut stack, cdata[..e].to_string());
+                    r.push_text(cdata[..e].to_string());
                     i = lt + 9 + e + 3;
                 }
                 None => {
-                    errors.push("unterminated CDATA section".into());
-                    push_text(&mut stack, cdata.to_string());
+                    r.errors.push("unterminated CDATA section");
+                    r.push_text(cdata.to_string());
                     i = bytes.len();
                 }
             }
@@ -338,23 +544,22 @@ pub fn read(text: &str) -> Document {
         if rest.starts_with("<!") {
             // DOCTYPE, possibly with an internal subset declaring entities.
             let end = doctype_end(rest);
-            parse_entity_decls(&rest[..end], &mut declared);
+            parse_entity_decls(&rest[..end], &mut r.entities);
             i = lt + end;
             continue;
         }
         // A tag. Find its end, respecting quoted attribute values.
         let Some((content_end, next)) = tag_end(rest) else {
-            errors.push("truncated tag".into());
+            r.errors.push("truncated tag");
             break;
         };
         if content_end == next {
-            errors.push("unclosed tag".into());
+            r.errors.push("unclosed tag");
         }
         i = lt + next;
         let tag = &rest[1..content_end];
         if let Some(name) = tag.strip_prefix('/') {
-            let name = name.trim();
-            close(&mut stack, &mut prefixes, name, &mut errors);
+            r.close(name.trim());
             continue;
         }
         let self_closing = tag.ends_with('/');
@@ -362,66 +567,49 @@ pub fn read(text: &str) -> Document {
         let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
         let qname = &tag[..name_end];
         if qname.is_empty() || !qname.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') {
-            errors.push(format!("not a tag: <{tag}>"));
-            push_text(&mut stack, format!("<{tag}>"));
+            r.errors.push(format!("not a tag: <{}>", truncate(tag, 40)));
+            r.push_text(format!("<{tag}>"));
             continue;
         }
-        let attrs = parse_attrs(&tag[name_end..], &declared, &mut errors);
-        let mut scope = Vec::new();
-        for (k, v) in &attrs {
-            let prefix = if k == "xmlns" { Some("") } else { k.strip_prefix("xmlns:") };
-            if let Some(p) = prefix {
-                let prev = prefixes.insert(p.to_string(), v.clone());
-                scope.push((p.to_string(), prev));
-            }
-        }
-        let (prefix, local) = match qname.split_once(':') {
-            Some((p, l)) => (p, l),
-            None => ("", qname),
-        };
-        let ns = match prefixes.get(prefix) {
-            Some(u) => canonical_ns(u),
-            None if prefix.is_empty() => String::new(),
-            None => {
-                errors.push(format!("undeclared namespace prefix {prefix}"));
-                guess_prefix(&prefix.to_ascii_lowercase()).map(str::to_string).unwrap_or_else(|| prefix.to_string())
-            }
-        };
-        let el = Element { ns, local: local.to_string(), qname: qname.to_string(), attrs, children: Vec::new() };
-        stack.push(Open { el, scope });
-        if self_closing {
-            let qname = qname.to_string();
-            close(&mut stack, &mut prefixes, &qname, &mut errors);
+        let attrs = parse_attrs(&tag[name_end..], &mut r.entities, &mut r.errors);
+        r.open(qname, attrs, self_closing);
+    }
+    if r.entities.exhausted {
+        return Err(LimitError::EntityExpansion);
+    }
+    if r.stack.len() > 1 {
+        r.errors.push("document ended with open elements (truncated?)");
+        while r.stack.len() > 1 {
+            r.pop();
         }
     }
-    if stack.len() > 1 {
-        errors.push("document ended with open elements (truncated?)".into());
-        while stack.len() > 1 {
-            let open = stack.pop().expect("checked");
-            for (p, prev) in open.scope.into_iter().rev() {
-                restore(&mut prefixes, p, prev);
-            }
-            stack.last_mut().expect("root").el.children.push(Node::Element(open.el));
-        }
-    }
-    let mut top = stack.pop().expect("root").el;
+    let mut top = r.stack.pop().expect("root").el;
     let mut roots: Vec<Element> = top
         .children
         .drain(..)
         .filter_map(|c| match c {
-            Node::Element(e) => Some(e),
+            Node::Element(e) => Some(*e),
             Node::Text(_) => None,
         })
         .collect();
     let root = if roots.len() == 1 {
         roots.pop().expect("one")
     } else {
-        Element { children: roots.into_iter().map(Node::Element).collect(), ..Default::default() }
+        Element { children: roots.into_iter().map(|e| Node::Element(Box::new(e))).collect(), ..Default::default() }
     };
     if root.local.is_empty() && root.children.is_empty() {
-        errors.push("no elements".into());
+        r.errors.push("no elements");
     }
-    Document { root, errors }
+    Ok(Document { root, errors: r.errors.into_vec() })
+}
+
+/// At most `max` bytes of `s`, cut at a character boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 fn restore(prefixes: &mut HashMap<String, String>, p: String, prev: Option<String>) {
@@ -432,26 +620,6 @@ fn restore(prefixes: &mut HashMap<String, String>, p: String, prev: Option<Strin
         None => {
             prefixes.remove(&p);
         }
-    }
-}
-
-fn close(stack: &mut Vec<Open>, prefixes: &mut HashMap<String, String>, name: &str, errors: &mut Vec<String>) {
-    let Some(pos) = stack.iter().rposition(|o| o.el.qname == name) else {
-        errors.push(format!("stray end tag </{name}>"));
-        return;
-    };
-    if pos == 0 {
-        return;
-    }
-    if pos != stack.len() - 1 {
-        errors.push(format!("end tag </{name}> closes unclosed elements"));
-    }
-    while stack.len() > pos {
-        let open = stack.pop().expect("checked");
-        for (p, prev) in open.scope.into_iter().rev() {
-            restore(prefixes, p, prev);
-        }
-        stack.last_mut().expect("root").el.children.push(Node::Element(open.el));
     }
 }
 
@@ -486,7 +654,7 @@ fn doctype_end(s: &str) -> usize {
     s.len()
 }
 
-fn parse_entity_decls(doctype: &str, declared: &mut HashMap<String, String>) {
+fn parse_entity_decls(doctype: &str, entities: &mut Entities) {
     let mut rest = doctype;
     while let Some(i) = rest.find("<!ENTITY") {
         rest = &rest[i + 8..];
@@ -496,14 +664,18 @@ fn parse_entity_decls(doctype: &str, declared: &mut HashMap<String, String>) {
         let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
         if let Some(end) = after[1..].find(q) {
             let value = &after[1..1 + end];
-            let mut errs = Vec::new();
-            let v = unescape(value, declared, &mut errs);
-            declared.insert(name.to_string(), v);
+            // Values are expanded once, here, and every expansion counts
+            // against the budget, so nesting cannot multiply unseen.
+            let v = unescape(value, entities, &mut Errors::default());
+            if entities.exhausted {
+                return;
+            }
+            entities.declared.insert(name.to_string(), v);
         }
     }
 }
 
-fn parse_attrs(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<String>) -> Vec<(String, String)> {
+fn parse_attrs(s: &str, entities: &mut Entities, errors: &mut Errors) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;
@@ -523,8 +695,12 @@ fn parse_attrs(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<Str
         while i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
         }
+        if out.len() == MAX_ATTRS {
+            errors.push(format!("more than {MAX_ATTRS} attributes; the rest were dropped"));
+            break;
+        }
         if i >= b.len() || b[i] != b'=' {
-            errors.push(format!("attribute {name} without a value"));
+            errors.push(format!("attribute {} without a value", truncate(name, 40)));
             out.push((name.to_string(), String::new()));
             continue;
         }
@@ -539,14 +715,14 @@ fn parse_attrs(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<Str
             i = (vend + 1).min(b.len());
             &s[vstart..vend]
         } else {
-            errors.push(format!("unquoted attribute {name}"));
+            errors.push(format!("unquoted attribute {}", truncate(name, 40)));
             let vstart = i;
             while i < b.len() && !b[i].is_ascii_whitespace() {
                 i += 1;
             }
             &s[vstart..i]
         };
-        out.push((name.to_string(), unescape(value, declared, errors)));
+        out.push((name.to_string(), unescape(value, entities, errors)));
     }
     out
 }
@@ -555,9 +731,13 @@ fn parse_attrs(s: &str, declared: &HashMap<String, String>, errors: &mut Vec<Str
 mod tests {
     use super::*;
 
+    fn read_ok(s: &str) -> Document {
+        read(s).expect("within bounds")
+    }
+
     #[test]
     fn a_well_formed_document_has_no_errors() {
-        let d = read(
+        let d = read_ok(
             r#"<?xml version="1.0"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><dc:creator>A &amp; B</dc:creator></channel></rss>"#,
         );
         assert!(d.errors.is_empty(), "{:?}", d.errors);
@@ -569,7 +749,7 @@ mod tests {
 
     #[test]
     fn truncation_and_html_entities_are_recovered_and_reported() {
-        let d = read("<rss><channel><title>Caf&eacute;</title><item><title>x</title></item></channel></rss");
+        let d = read_ok("<rss><channel><title>Caf&eacute;</title><item><title>x</title></item></channel></rss");
         assert!(!d.errors.is_empty());
         let ch = d.root.elements().next().unwrap();
         assert_eq!(ch.elements().next().unwrap().text(), "Café");
@@ -578,19 +758,91 @@ mod tests {
     #[test]
     fn an_unclosed_tag_before_multibyte_text_does_not_panic() {
         // Found by the feed fuzz target.
-        let d = read("<rss><channel><title x=1 \u{be}<item>\u{be}</item></channel></rss>");
+        let d = read_ok("<rss><channel><title x=1 \u{be}<item>\u{be}</item></channel></rss>");
         assert!(!d.errors.is_empty());
     }
 
     #[test]
     fn a_windows_1252_character_reference_means_the_windows_1252_character() {
-        let d = read("<a>don&#146;t &#x93;q&#x94;</a>");
+        let d = read_ok("<a>don&#146;t &#x93;q&#x94;</a>");
         assert_eq!(d.root.text(), "don\u{2019}t \u{201c}q\u{201d}");
     }
 
     #[test]
     fn cdata_is_kept_verbatim() {
-        let d = read("<a><![CDATA[<p>x &amp; y</p>]]></a>");
+        let d = read_ok("<a><![CDATA[<p>x &amp; y</p>]]></a>");
         assert_eq!(d.root.text(), "<p>x &amp; y</p>");
+    }
+
+    fn depth(e: &Element) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(e, 1)];
+        while let Some((e, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            stack.extend(e.elements().map(|c| (c, d + 1)));
+        }
+        deepest
+    }
+
+    #[test]
+    fn issue_14_nesting_past_the_limit_is_flattened_and_its_text_kept() {
+        let n = 100_000;
+        let doc = format!("{}deep text{}", "<a>".repeat(n), "</a>".repeat(n));
+        let d = read_ok(&doc);
+        assert_eq!(depth(&d.root), MAX_DEPTH);
+        assert_eq!(d.root.text(), "deep text");
+        assert!(d.errors.iter().any(|e| e.contains("flattened")), "{:?}", d.errors);
+        assert!(!d.errors.iter().any(|e| e.contains("stray")), "flattened end tags are not stray: {:?}", d.errors);
+    }
+
+    #[test]
+    fn issue_14_unclosed_nesting_past_the_limit_is_flattened() {
+        let d = read_ok(&"<a><b>".repeat(50_000));
+        assert_eq!(depth(&d.root), MAX_DEPTH);
+    }
+
+    #[test]
+    fn issue_14_billion_laughs_is_refused() {
+        let mut dtd = String::from("<!DOCTYPE r [<!ENTITY l0 \"ha\">");
+        for i in 1..=10 {
+            let refs = format!("&l{};", i - 1).repeat(10);
+            dtd.push_str(&format!("<!ENTITY l{i} \"{refs}\">"));
+        }
+        dtd.push_str("]><r>&l10;</r>");
+        assert_eq!(read(&dtd).err(), Some(LimitError::EntityExpansion));
+    }
+
+    #[test]
+    fn issue_14_many_references_to_a_large_entity_are_refused() {
+        let big = "x".repeat(1 << 20);
+        let doc = format!("<!DOCTYPE r [<!ENTITY b \"{big}\">]><r>{}</r>", "&b;".repeat(100));
+        assert_eq!(read(&doc).err(), Some(LimitError::EntityExpansion));
+    }
+
+    #[test]
+    fn declared_entities_within_the_budget_are_expanded() {
+        let d = read_ok("<!DOCTYPE r [<!ENTITY a \"x&amp;y\"><!ENTITY b \"&a;&a;\">]><r>&b;</r>");
+        assert_eq!(d.root.text(), "x&yx&y");
+    }
+
+    #[test]
+    fn issue_14_attributes_past_the_limit_are_dropped() {
+        let attrs: String = (0..10_000).map(|i| format!(" a{i}=\"v\"")).collect();
+        let d = read_ok(&format!("<r{attrs}/>"));
+        assert_eq!(d.root.attrs.len(), MAX_ATTRS);
+    }
+
+    #[test]
+    fn issue_14_reading_stops_at_the_node_budget() {
+        let d = read_ok(&format!("<r>{}</r>", "<i/>".repeat(MAX_NODES + 10)));
+        assert!(d.root.children.len() <= MAX_NODES);
+        assert!(d.errors.iter().any(|e| e.contains("not read")), "{:?}", d.errors);
+    }
+
+    #[test]
+    fn issue_14_errors_are_kept_up_to_a_limit_and_counted() {
+        let d = read_ok(&format!("<r>{}</r>", "</x>".repeat(10_000)));
+        assert_eq!(d.errors.len(), MAX_ERRORS + 1);
+        assert!(d.errors.last().unwrap().contains("more problems"));
     }
 }

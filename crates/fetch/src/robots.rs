@@ -21,21 +21,28 @@ impl Rules {
     }
 
     /// Parses a robots.txt for the agent token (e.g. "tagline"): the group
-    /// naming the agent wins over `*`.
+    /// naming the agent wins over `*`. Only the first [`MAX_BYTES`] are read,
+    /// so the rules never outgrow the file's first half-megabyte.
     pub fn parse(text: &str, agent: &str) -> Self {
+        let mut end = text.len().min(MAX_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = &text[..end];
         let agent = agent.to_ascii_lowercase();
         let mut specific: Option<Vec<(bool, String)>> = None;
         let mut star: Option<Vec<(bool, String)>> = None;
         let mut current_agents: Vec<String> = Vec::new();
         let mut current_rules: Vec<(bool, String)> = Vec::new();
         let mut in_rules = false;
+        // A group's rules are added once however many of its agent lines
+        // apply; copying them per line would grow with lines x rules.
         let mut flush = |agents: &mut Vec<String>, rules: &mut Vec<(bool, String)>| {
-            for a in agents.iter() {
-                if a == "*" {
-                    star.get_or_insert_with(Vec::new).extend(rules.iter().cloned());
-                } else if agent.contains(a.as_str()) {
-                    specific.get_or_insert_with(Vec::new).extend(rules.iter().cloned());
-                }
+            if agents.iter().any(|a| a == "*") {
+                star.get_or_insert_with(Vec::new).extend(rules.iter().cloned());
+            }
+            if agents.iter().any(|a| a != "*" && !a.is_empty() && agent.contains(a.as_str())) {
+                specific.get_or_insert_with(Vec::new).extend(rules.iter().cloned());
             }
             agents.clear();
             rules.clear();
@@ -82,6 +89,9 @@ impl Rules {
         best.is_none_or(|(_, allow)| allow)
     }
 }
+
+/// The part of a robots.txt that is read; Google reads 500 KiB too.
+pub const MAX_BYTES: usize = 500 * 1024;
 
 /// Pattern matching with `*` (any run) and a trailing `$` (end of path).
 fn matches(pattern: &str, path: &str) -> bool {
@@ -160,5 +170,20 @@ mod tests {
     #[test]
     fn an_empty_disallow_allows_everything() {
         assert!(Rules::parse("User-agent: *\nDisallow:\n", "tagline").allows("/anything"));
+    }
+
+    #[test]
+    fn issue_14_many_agent_lines_do_not_multiply_the_rules() {
+        let txt = format!("{}{}", "User-agent: *\n".repeat(20_000), "Disallow: /x\n".repeat(20_000));
+        let r = Rules::parse(&txt, "tagline");
+        assert!(r.rules.len() <= 20_000, "{}", r.rules.len());
+        assert!(!r.allows("/x/1"));
+    }
+
+    #[test]
+    fn issue_14_only_the_first_half_megabyte_is_read() {
+        let txt = format!("User-agent: *\n{}Disallow: /late\n", "Disallow: /a\n".repeat(100_000));
+        let r = Rules::parse(&txt, "tagline");
+        assert!(r.allows("/late"));
     }
 }

@@ -6,6 +6,7 @@
 //! sanitised HTML from it.
 
 mod boilerplate;
+mod bound;
 pub use boilerplate::is_boilerplate_line;
 mod charset;
 mod meta;
@@ -111,13 +112,12 @@ pub fn extract_with(
     let url = base.as_ref().map(url::Url::as_str);
     let (html, encoding) = decode_html(bytes, content_type);
     let html = prestrip::prestrip(&html);
-    let mut warnings = Vec::new();
-    let html = match prestrip::cap_depth(&html, prestrip::MAX_DEPTH) {
+    let bounded = bound::bound(&html);
+    let mut warnings = bounded.warnings;
+    // Every later parse (readability's fresh copies too) reads the bounded page.
+    let html = match bounded.html {
         std::borrow::Cow::Borrowed(_) => html,
-        std::borrow::Cow::Owned(capped) => {
-            warnings.push(format!("elements nested deeper than {} were flattened", prestrip::MAX_DEPTH));
-            capped
-        }
+        std::borrow::Cow::Owned(b) => b,
     };
     let doc = Document::from(html.as_str());
     let meta = meta::read(&doc, url);
@@ -179,12 +179,15 @@ pub fn extract_with(
     }
     // The stored HTML is what the text came from: without the link lists.
     let html_out = sanitize(&content.html(), base.as_ref());
+    // Only absolute http(s) URLs leave extraction: a relative reference
+    // with no base, or a `javascript:`/`data:` one, is dropped.
     let absolute = |u: Option<String>| -> Option<String> {
         let u = u?;
-        match &base {
-            Some(b) => b.join(&u).ok().map(String::from),
-            None => Some(u),
-        }
+        let joined = match &base {
+            Some(b) => b.join(&u).ok()?,
+            None => url::Url::parse(&u).ok()?,
+        };
+        model::WebUrl::from_url(joined).ok().map(String::from)
     };
     Ok(Extracted {
         title: meta.title,
@@ -255,7 +258,7 @@ pub fn debug_timings(bytes: &[u8]) -> Vec<(&'static str, std::time::Duration)> {
 /// The decoded, pre-stripped HTML the debug helpers start from.
 fn debug_input(bytes: &[u8]) -> String {
     let (html, _) = decode_html(bytes, None);
-    prestrip::cap_depth(&prestrip::prestrip(&html), prestrip::MAX_DEPTH).into_owned()
+    bound::bound(&prestrip::prestrip(&html)).html.into_owned()
 }
 
 /// The element holding the chosen content: readability's wrapper, else the
@@ -392,15 +395,18 @@ pub fn sanitize(html: &str, base: Option<&url::Url>) -> String {
     if is_plain_text(html) {
         return html.to_string();
     }
+    let html = bound::bound(html).html;
     let mut b = ammonia::Builder::default();
     b.rm_tags(["img"]).add_tags(["img"]).add_tag_attributes("img", ["loading"]);
+    // Every stored URL is http(s): mailto:, tel: and the rest are dropped.
+    b.url_schemes(["http", "https"].into());
     b.link_rel(Some("noopener noreferrer nofollow"));
     if let Some(base) = base {
         b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
     } else {
         b.url_relative(ammonia::UrlRelative::Deny);
     }
-    b.clean(html).to_string()
+    b.clean(&html).to_string()
 }
 
 /// Whether an HTML fragment is plain text that any HTML parser reads as one
@@ -418,7 +424,7 @@ pub fn html_to_text(html: &str) -> String {
     if is_plain_text(html) {
         return text::normalize_ws(html);
     }
-    let doc = Document::from(html);
+    let doc = Document::from(bound::bound(html).html.as_ref());
     text::render(&doc.root())
 }
 
@@ -426,7 +432,7 @@ pub fn html_to_text(html: &str) -> String {
 /// in document order.
 pub fn discover_feeds(bytes: &[u8], page_url: &str, content_type: Option<&str>) -> Vec<String> {
     let (html, _) = decode_html(bytes, content_type);
-    let doc = Document::from(&*html);
+    let doc = Document::from(bound::bound(&html).html.as_ref());
     let base = url::Url::parse(page_url).ok();
     let mut out = Vec::new();
     for link in doc.select("link[rel~=alternate][href]").iter() {

@@ -312,6 +312,9 @@ pub fn read(doc: &Document, url: Option<&str>) -> PageMeta {
     }
 }
 
+/// JSON-LD blocks larger than this are not read.
+const MAX_JSON_LD: usize = 1024 * 1024;
+
 fn json_ld(scan: &Scan) -> JsonLd {
     let mut out = JsonLd::default();
     for script in &scan.json_ld {
@@ -319,6 +322,11 @@ fn json_ld(scan: &Scan) -> JsonLd {
         let raw = raw.trim();
         let raw = raw.strip_prefix("<![CDATA[").unwrap_or(raw);
         let raw = raw.strip_suffix("]]>").unwrap_or(raw).trim();
+        // Real JSON-LD is a few kilobytes; a larger block would cost many
+        // times its size as a JSON tree.
+        if raw.len() > MAX_JSON_LD {
+            continue;
+        }
         let Ok(value) = serde_json::from_str::<Value>(raw) else {
             continue;
         };

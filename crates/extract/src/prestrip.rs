@@ -11,6 +11,10 @@
 pub fn prestrip(html: &str) -> String {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() / 2);
+    // Looking for where a skipped element ends scans ahead; unclosed ones
+    // ("<select>" a million times) would scan to the end each time. Past
+    // this budget they are left to the parser, which keeps the pass linear.
+    let mut scan_budget = html.len() * 4 + 65_536;
     let mut copied = 0;
     let mut i = 0;
     while let Some(off) = memchr(b'<', &bytes[i..]) {
@@ -19,7 +23,7 @@ pub fn prestrip(html: &str) -> String {
         let next = if rest.starts_with(b"!--") {
             Next::Drop(find(bytes, start + 4, b"-->").map_or(bytes.len(), |e| e + 3))
         } else if let Some(name) = element_named(rest, SKIPPED) {
-            skip_element(bytes, start, name).map_or(Next::Scan, Next::Drop)
+            skip_element(bytes, start, name, &mut scan_budget).map_or(Next::Scan, Next::Drop)
         } else if let Some(name) = raw_element(rest) {
             let tag_end = memchr(b'>', &bytes[start..]).map_or(bytes.len(), |e| start + e + 1);
             let end = raw_end(bytes, tag_end, name);
@@ -74,8 +78,12 @@ enum Next {
 /// found at the same depth and they hold no article or main element.
 const SKIPPED: &[&str] = &["nav", "footer", "aside", "select", "button", "iframe"];
 
-/// Where the element opened at `start` ends, or `None` to keep it.
-fn skip_element(bytes: &[u8], start: usize, name: &'static str) -> Option<usize> {
+/// Where the element opened at `start` ends, or `None` to keep it (also
+/// when finding out would scan more than `budget` bytes, which it spends).
+fn skip_element(bytes: &[u8], start: usize, name: &'static str, budget: &mut usize) -> Option<usize> {
+    if *budget == 0 {
+        return None;
+    }
     let open = format!("<{name}");
     let close = format!("</{name}");
     // The element itself is depth 1; each nested opening adds one, each
@@ -83,7 +91,14 @@ fn skip_element(bytes: &[u8], start: usize, name: &'static str) -> Option<usize>
     let mut depth = 1usize;
     let mut pos = start + 1;
     loop {
-        let next_close = find_ci(bytes, pos, close.as_bytes())?;
+        let Some(next_close) = find_ci(bytes, pos, close.as_bytes()) else {
+            *budget = budget.saturating_sub(bytes.len() - pos);
+            return None;
+        };
+        *budget = budget.saturating_sub(next_close - pos);
+        if *budget == 0 {
+            return None;
+        }
         let mut j = pos;
         while let Some(o) = find_ci(&bytes[..next_close], j, open.as_bytes()) {
             if element_named(&bytes[o + 1..], &[name]).is_some() {
@@ -112,82 +127,6 @@ fn element_named(rest: &[u8], names: &[&'static str]) -> Option<&'static str> {
             && rest[..n].eq_ignore_ascii_case(name.as_bytes())
             && matches!(rest[n], b' ' | b'>' | b'\t' | b'\n' | b'\r' | b'/')
     })
-}
-
-/// Deepest element nesting kept, as in Blink's HTML parser: deeper elements
-/// are flattened into the element at this depth. Hostile pages nest
-/// thousands deep, and tree algorithms downstream are not linear in depth.
-pub const MAX_DEPTH: usize = 512;
-
-const VOID: &[&str] =
-    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
-
-/// Elements whose end tag may be omitted: a new one closes the previous.
-const SELF_CLOSING_SIBLINGS: &[&str] = &["p", "li", "dt", "dd", "option", "tr", "td", "th"];
-
-/// Drops start tags nested deeper than `max_depth`, and their end tags, so
-/// their content joins the element at `max_depth`. Returns the input
-/// unchanged (borrowed) when nothing is that deep.
-pub fn cap_depth(html: &str, max_depth: usize) -> std::borrow::Cow<'_, str> {
-    let bytes = html.as_bytes();
-    // (name, dropped) for each open element.
-    let mut stack: Vec<(&str, bool)> = Vec::new();
-    let mut drop_spans: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while let Some(off) = memchr(b'<', &bytes[i..]) {
-        let start = i + off;
-        let end = match memchr(b'>', &bytes[start..]) {
-            Some(e) => start + e + 1,
-            None => break,
-        };
-        i = end;
-        let inner = &html[start + 1..end - 1];
-        let (closing, body) = match inner.strip_prefix('/') {
-            Some(b) => (true, b),
-            None => (false, inner),
-        };
-        let name_len = body.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
-        if name_len == 0 {
-            continue; // comments, doctype, stray '<'
-        }
-        let name = &body[..name_len];
-        if closing {
-            let top = stack.len().saturating_sub(32);
-            if let Some(pos) = stack[top..].iter().rposition(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                let (_, dropped) = stack[top + pos];
-                stack.truncate(top + pos);
-                if dropped {
-                    drop_spans.push((start, end));
-                }
-            }
-            continue;
-        }
-        if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) || inner.ends_with('/') {
-            continue;
-        }
-        if SELF_CLOSING_SIBLINGS.iter().any(|v| v.eq_ignore_ascii_case(name)) {
-            let top = stack.len().saturating_sub(3);
-            if let Some(pos) = stack[top..].iter().rposition(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                stack.truncate(top + pos);
-            }
-        }
-        let dropped = stack.len() >= max_depth;
-        if dropped {
-            drop_spans.push((start, end));
-        }
-        stack.push((name, dropped));
-    }
-    if drop_spans.is_empty() {
-        return std::borrow::Cow::Borrowed(html);
-    }
-    let mut out = String::with_capacity(html.len());
-    let mut copied = 0;
-    for (s, e) in drop_spans {
-        out.push_str(&html[copied..s]);
-        copied = e;
-    }
-    out.push_str(&html[copied..]);
-    std::borrow::Cow::Owned(out)
 }
 
 /// The element name if `rest` (the bytes after `<`) opens a script, style,
@@ -364,16 +303,6 @@ mod tests {
         let holds = "<aside><article><p>a</p></article></aside>";
         assert_eq!(prestrip(holds), holds);
         assert_eq!(prestrip("<navigation>x</navigation>"), "<navigation>x</navigation>");
-    }
-
-    #[test]
-    fn nesting_deeper_than_the_cap_is_flattened() {
-        use super::cap_depth;
-        let html = format!("{}<p>deep</p>{}", "<div>".repeat(5), "</div>".repeat(5));
-        let capped = cap_depth(&html, 3);
-        assert_eq!(capped, "<div><div><div>deep</div></div></div>");
-        let shallow = "<div><p>a<p>b<ul><li>x<li>y</ul></div>";
-        assert!(matches!(cap_depth(shallow, 4), std::borrow::Cow::Borrowed(_)), "implied closes do not count as depth");
     }
 
     #[test]

@@ -60,6 +60,8 @@ impl Default for RankParams {
 
 /// Both rankings, with the given constants for English.
 pub fn rank_with(title: &str, text: &str, limit: usize, params: &RankParams) -> Ranked {
+    let (title, text) = (crate::plain::prose(title), crate::plain::prose(text));
+    let (title, text) = (title.as_ref(), text.as_ref());
     if looks_english(text) {
         rank_noun_phrases(title, text, limit, params)
     } else {

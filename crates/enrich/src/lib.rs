@@ -7,6 +7,7 @@ pub mod keyphrase;
 pub mod lang;
 pub mod model;
 pub mod neardup;
+pub mod plain;
 mod pos;
 pub mod story;
 pub mod tags;

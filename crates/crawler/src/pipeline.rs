@@ -5,10 +5,13 @@ use chrono::{DateTime, Utc};
 use extract::Extracted;
 use feed::FeedEntry;
 use fetch::Fetcher;
-use model::{Category, NewArticle, Source, Tag, TagKind, TagName};
+use model::{Category, NewArticle, Source, Tag, TagKind, TagName, WebUrl};
 
 /// Card excerpts are cut to about this many characters.
 const EXCERPT_CHARS: usize = 300;
+
+/// Headlines are cut to about this many characters.
+const TITLE_CHARS: usize = 400;
 
 /// Fetches and extracts the entry's page and its lead image, then builds
 /// the article (from the feed alone if the page cannot be had).
@@ -61,15 +64,19 @@ pub(crate) fn from_feed(
     Ok((build_article(src, entry, link.as_str(), None, now), Vec::new()))
 }
 
-/// The entry's link, resolved against the feed's URL.
+/// The entry's link, resolved against the feed's URL: an absolute http(s)
+/// URL, or the entry is skipped (a `javascript:` or `data:` link is never
+/// stored, so never rendered).
 fn entry_link(src: &Source, entry: &FeedEntry) -> Result<url::Url, String> {
-    entry.link.as_deref().and_then(|u| src.feed_url.as_url().join(u).ok()).ok_or_else(|| {
-        format!(
-            "{}: entry {:?} has no link; skipped",
-            src.name,
-            entry.title.clone().or(entry.guid()).unwrap_or_default()
-        )
-    })
+    let name = || entry.title.clone().or(entry.guid()).unwrap_or_default();
+    let joined = entry
+        .link
+        .as_deref()
+        .and_then(|u| src.feed_url.as_url().join(u).ok())
+        .ok_or_else(|| format!("{}: entry {:?} has no link; skipped", src.name, name()))?;
+    WebUrl::from_url(joined)
+        .map(|u| u.as_url().clone())
+        .map_err(|e| format!("{}: entry {:?} has an unusable link ({e}); skipped", src.name, name()))
 }
 
 /// Fetches the lead image through the same guarded client, keeping it only
@@ -101,13 +108,16 @@ pub fn build_article(
         Some(x) if x.text.chars().count() >= feed_text.chars().count() => (x.text.clone(), x.html.clone()),
         _ => (feed_text.clone(), extract::sanitize(&feed_html, url::Url::parse(link).ok().as_ref())),
     };
+    let (text, html) = bounded_body(text, html);
     let title = entry
         .title
         .clone()
         .filter(|t| !t.trim().is_empty())
         .or_else(|| extracted.as_ref().and_then(|x| x.title.clone()))
         .unwrap_or_else(|| link.to_string());
-    let title = extract::html_to_text(&title);
+    // A headline longer than this is not one (a hostile feed's megabyte
+    // token); it would fill every card it appears on.
+    let title = truncate(&extract::html_to_text(&title), TITLE_CHARS);
     let published = entry.published.or_else(|| extracted.as_ref().and_then(|x| x.published)).unwrap_or(now);
     // A date far in the future would pin the article to the top of every list.
     let published = if published > now + chrono::Duration::hours(1) { now } else { published };
@@ -122,7 +132,12 @@ pub fn build_article(
 
     let mut tags: Vec<Tag> = Vec::new();
     for c in &entry.categories {
-        if Category::from_publisher_label(c).is_some() {
+        // A category is a tag only when it is words: never markup, a URL
+        // or code.
+        if Category::from_publisher_label(c).is_some()
+            || c.contains(['<', '>'])
+            || c.split_whitespace().any(enrich::plain::is_code_like)
+        {
             continue;
         }
         if let Ok(name) = TagName::parse(c) {
@@ -155,7 +170,7 @@ pub fn build_article(
         text,
         html,
         excerpt: truncate(&excerpt_source, EXCERPT_CHARS),
-        image: extracted.as_ref().and_then(|x| x.image.clone()).or(entry.image.clone()),
+        image: extracted.as_ref().and_then(|x| x.image.clone()).or(entry.image.clone()).filter(|i| WebUrl::is_valid(i)),
         image_data: None,
         fetched: now,
     }
@@ -179,11 +194,42 @@ pub(crate) fn unenriched(a: &model::Article) -> store::Enrichment {
     store::Enrichment { id: a.id, lang: a.lang.clone(), category: a.category, tags: Vec::new() }
 }
 
+/// An article's text is cut to about this many bytes: a long read is a
+/// tenth of it, and a hostile page's megabytes of one token would otherwise
+/// be stored, indexed and served whole.
+const TEXT_BYTES: usize = 256 * 1024;
+
+/// The text within [`TEXT_BYTES`], cut at a paragraph (else a word), and
+/// HTML that says the same: when the text is cut, or the HTML alone is
+/// larger than twice the bound, the HTML becomes the text's paragraphs.
+fn bounded_body(text: String, html: String) -> (String, String) {
+    if text.len() <= TEXT_BYTES && html.len() <= 2 * TEXT_BYTES {
+        return (text, html);
+    }
+    let text = if text.len() > TEXT_BYTES {
+        let mut end = TEXT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let head = &text[..end];
+        let cut = head.rfind("\n\n").or_else(|| head.rfind(' ')).filter(|&c| c > TEXT_BYTES / 2).unwrap_or(end);
+        format!("{}…", head[..cut].trim_end())
+    } else {
+        text
+    };
+    let html = text
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", p.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")))
+        .collect();
+    (text, html)
+}
+
 /// A canonical URL on another host is more often a mistake or syndication
-/// than the article's real address; trust it only on the same host.
+/// than the article's real address; trust it only on the same host, and
+/// only as an http(s) URL.
 fn same_site(a: &str, b: &str) -> bool {
-    match (url::Url::parse(a), url::Url::parse(b)) {
-        (Ok(a), Ok(b)) => a.host_str() == b.host_str(),
+    match (WebUrl::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.as_url().host_str() == b.host_str(),
         _ => false,
     }
 }
@@ -195,4 +241,20 @@ fn truncate(s: &str, max: usize) -> String {
     let cut: String = s.chars().take(max).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end_matches([',', ';', ':']);
     format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_14_a_huge_body_is_cut_at_a_paragraph_and_its_html_follows() {
+        let para = "word ".repeat(2000);
+        let text = vec![para.trim(); 100].join("\n\n");
+        let (t, h) = bounded_body(text, "<p>x</p>".repeat(100_000));
+        assert!(t.len() <= TEXT_BYTES + 4 && t.ends_with('…'), "{}", t.len());
+        assert_eq!(h.matches("<p>").count(), t.split("\n\n").count());
+        let (t, h) = bounded_body("short".into(), "<p>short</p>".into());
+        assert_eq!((t.as_str(), h.as_str()), ("short", "<p>short</p>"));
+    }
 }

@@ -31,6 +31,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "TAGLINE_DATABASE_URL", hide_env_values = true)]
     pub database: Option<String>,
 
+    /// Article pages fetched per source in one crawl, newest first; older new
+    /// entries are stored from the feed's own text [default: 100, or
+    /// `max_pages_per_source` in tagline.toml].
+    #[arg(long, global = true, env = "TAGLINE_MAX_PAGES_PER_SOURCE", value_name = "N")]
+    pub max_pages_per_source: Option<usize>,
+
     /// A TOML configuration file (default: tagline.toml in the data directory, if present).
     #[arg(long, global = true, env = "TAGLINE_CONFIG")]
     pub config: Option<PathBuf>,

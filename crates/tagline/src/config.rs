@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub allow_hosts: Vec<String>,
     /// Sources crawled at once.
     pub source_concurrency: Option<usize>,
+    /// Article pages fetched per source in one crawl (default 100).
+    pub max_pages_per_source: Option<usize>,
     /// The site's public URL, for links in feeds out.
     pub base_url: Option<String>,
     /// The argon2 hash of the admin password; /admin is off without it.

@@ -40,6 +40,9 @@ struct App {
     fetcher: Fetcher,
     file: FileConfig,
     data: std::path::PathBuf,
+    /// Article pages fetched per source and crawl: the flag or variable,
+    /// else the file, else the crawler's default.
+    max_pages_per_source: usize,
 }
 
 impl App {
@@ -60,7 +63,9 @@ impl App {
             fc.user_agent = ua.clone();
         }
         let fetcher = Fetcher::new(fc).context("building the HTTP client")?;
-        Ok(Self { store, clock, fetcher, file, data: cli.data.clone() })
+        let max_pages_per_source =
+            cli.max_pages_per_source.or(file.max_pages_per_source).unwrap_or(crawler::DEFAULT_MAX_PAGES_PER_SOURCE);
+        Ok(Self { store, clock, fetcher, file, data: cli.data.clone(), max_pages_per_source })
     }
 
     /// A crawler; `enrich` runs the enrichment stage after each crawl.
@@ -69,6 +74,7 @@ impl App {
             feeds_only,
             enrich,
             source_concurrency: self.file.source_concurrency.unwrap_or(CrawlConfig::default().source_concurrency),
+            max_pages_per_source: self.max_pages_per_source,
             ..CrawlConfig::default()
         };
         Crawler::new(self.store.clone(), self.fetcher.clone(), self.clock, config)
@@ -123,6 +129,11 @@ fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // The batch commands parse hostile input on the global pool: give its
+    // threads the crawler's documented stack rather than the 2 MiB default.
+    if let Err(e) = rayon::ThreadPoolBuilder::new().stack_size(crawler::CPU_STACK_BYTES).build_global() {
+        tracing::warn!(error = %e, "could not size the CPU pool's stacks");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -380,6 +391,9 @@ async fn list_sources(app: &App) -> Result<()> {
         if let Some(e) = s.last_error {
             println!("\tlast error: {e}");
         }
+        if let Some(n) = s.last_note {
+            println!("\tlast crawl: {n}");
+        }
     }
     Ok(())
 }
@@ -391,6 +405,9 @@ fn print_report(report: &CrawlReport) {
             None if s.not_modified => println!("ok {}: not modified", s.source),
             None => {
                 println!("ok {}: {} new", s.source, s.stored.len());
+                if s.deferred > 0 {
+                    println!("  {} older entries stored from the feed only (page limit per crawl)", s.deferred);
+                }
                 for (id, title) in &s.stored {
                     println!("  stored #{id}: {title}");
                 }

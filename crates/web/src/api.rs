@@ -214,6 +214,7 @@ pub async fn sources(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
                 "lang": s.lang,
                 "status": s.status,
                 "last_error": s.last_error,
+                "last_note": s.last_note,
                 "last_fetched": s.last_fetched.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             })
         })

@@ -121,7 +121,8 @@ fn atom(info: &FeedInfo, items: &[ArticleView]) -> String {
         out += "<entry>\n";
         out += &format!("<title>{}</title>\n", esc(&v.title));
         out += &format!("<id>{}</id>\n", esc(&article_url(info, v)));
-        out += &format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(&v.url));
+        let original = v.url.clone().unwrap_or_else(|| article_url(info, v));
+        out += &format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(&original));
         out += &format!("<link rel=\"related\" type=\"text/html\" href=\"{}\"/>\n", esc(&article_url(info, v)));
         out += &format!("<published>{}</published>\n<updated>{}</updated>\n", v.published, v.published);
         out += &format!(
@@ -159,7 +160,8 @@ fn rss(info: &FeedInfo, items: &[ArticleView]) -> String {
     }
     for v in items {
         out += "<item>\n";
-        out += &format!("<title>{}</title>\n<link>{}</link>\n", esc(&v.title), esc(&v.url));
+        let original = v.url.clone().unwrap_or_else(|| article_url(info, v));
+        out += &format!("<title>{}</title>\n<link>{}</link>\n", esc(&v.title), esc(&original));
         out += &format!("<guid isPermaLink=\"true\">{}</guid>\n", esc(&article_url(info, v)));
         out += &format!("<pubDate>{}</pubDate>\n", date(&v.published));
         out += &format!("<description>{}</description>\n", esc(&v.excerpt));

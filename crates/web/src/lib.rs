@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(http::etag))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
+        .layer(axum::middleware::from_fn(http::security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -45,7 +45,7 @@ fn schemas() -> Value {
         "Article": obj(json!({
             "id": { "type": "integer" },
             "title": { "type": "string" },
-            "url": { "type": "string", "format": "uri" },
+            "url": { "type": ["string", "null"], "format": "uri" },
             "source": r("SourceRef"),
             "published": { "type": "string", "format": "date-time" },
             "relative_time": { "type": "string", "description": "As cards show it: \"11 hours ago\", \"6 days ago\", then 18-06-2025." },
@@ -99,7 +99,7 @@ fn schemas() -> Value {
             "slug": { "type": "string" }, "name": { "type": "string" }, "home_url": nullable("string"),
             "feed_url": { "type": "string" }, "region": nullable("string"), "lang": nullable("string"),
             "status": { "type": "string", "enum": ["new", "ok", "failing"] },
-            "last_error": nullable("string"), "last_fetched": nullable("string"),
+            "last_error": nullable("string"), "last_note": nullable("string"), "last_fetched": nullable("string"),
         }), &["slug", "name", "home_url", "feed_url", "region", "lang", "status", "last_error", "last_fetched"]),
         "SourceList": obj(json!({ "sources": array(r("Source")) }), &["sources"]),
     })

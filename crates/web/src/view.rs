@@ -9,7 +9,9 @@ use serde::Serialize;
 pub struct ArticleView {
     pub id: i64,
     pub title: String,
-    pub url: String,
+    /// The original article: an absolute http(s) URL, or `None` when the
+    /// stored one is not (never rendered as a link).
+    pub url: Option<String>,
     pub source: SourceRef,
     pub published: String,
     pub relative_time: String,
@@ -41,11 +43,11 @@ impl ArticleView {
         Self {
             id: a.id,
             title: a.title.clone(),
-            url: a.url.clone(),
+            url: model::WebUrl::is_valid(&a.url).then(|| a.url.clone()),
             source: SourceRef {
                 name: a.source.name.clone(),
                 slug: a.source.slug.clone(),
-                url: a.source.home_url.as_ref().map(ToString::to_string),
+                url: a.source.home_url.as_ref().map(ToString::to_string).filter(|u| model::WebUrl::is_valid(u)),
             },
             published: a.published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             relative_time: crate::i18n::relative(a.published, clock.now()),
@@ -71,4 +73,54 @@ pub fn decode_cursor(s: &str) -> Option<store::Cursor> {
     let (ts, id) = s.split_once('-')?;
     let published = chrono::DateTime::from_timestamp(ts.parse().ok()?, 0)?;
     Some(store::Cursor { published, id: id.parse().ok()? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_14_a_stored_script_url_is_never_rendered_as_a_link() {
+        let source = model::Source {
+            id: 1,
+            slug: "s".into(),
+            name: "S".into(),
+            home_url: None,
+            feed_url: model::FeedUrl::parse("https://e.com/feed").unwrap(),
+            region: None,
+            lang: None,
+            fetch_pages: true,
+            trusted_hosts: vec![],
+            extract_rules: Default::default(),
+            status: model::SourceStatus::Ok,
+            last_error: None,
+            last_fetched: None,
+            etag: None,
+            last_modified: None,
+            last_note: None,
+        };
+        let at = chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap();
+        let mut a = Article {
+            id: 7,
+            source,
+            url: "javascript:alert(1)".into(),
+            guid: "g".into(),
+            title: "T".into(),
+            author: None,
+            published: at,
+            updated: None,
+            lang: None,
+            category: None,
+            tags: vec![],
+            text: String::new(),
+            html: String::new(),
+            excerpt: String::new(),
+            image: None,
+            image_stored: false,
+            story_id: None,
+        };
+        assert_eq!(ArticleView::new(&a, &Clock::Fixed(at)).url, None);
+        a.url = "https://e.com/a".into();
+        assert_eq!(ArticleView::new(&a, &Clock::Fixed(at)).url.as_deref(), Some("https://e.com/a"));
+    }
 }

@@ -725,3 +725,17 @@ async fn issue_7_a_catch_up_indexes_an_article_committed_behind_the_checkpoint()
     // Nothing new: nothing re-indexed.
     assert_eq!(web::search::sync(&store, &search, |_| {}).await.unwrap().added, 0);
 }
+
+#[tokio::test]
+async fn issue_14_every_response_carries_the_security_headers() {
+    let (_d, router) = fixture().await;
+    for path in ["/", "/tag/China-CentralAsia", "/article/1", "/api/v1/articles", "/no-such-page", "/static/app.js"] {
+        let resp = router.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        let h = resp.headers();
+        let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+    }
+}

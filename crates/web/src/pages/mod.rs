@@ -452,6 +452,7 @@ pub async fn source(
             model::SourceStatus::New => p class="meta" { (t("source.new")) },
             model::SourceStatus::Ok => p class="meta" { (t("source.ok")) @if let Some(when) = src.last_fetched { (tf("source.checked", &[("when", &relative(when, state.clock.now()))])) } "." },
         }
+        @if let Some(note) = &src.last_note { p class="meta" { (t("source.note")) (note) } }
     };
     list_page(&state, kind, p.after.as_deref(), extra, html! {}).await
 }
@@ -690,7 +691,9 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
                 div class="article-body" {
                     @for para in v.text.split("\n\n") { p { (para) } }
                 }
-                p { a href=(v.url) rel="noopener" { (tf("article.read_original", &[("name", &v.source.name)])) } }
+                @if let Some(url) = &v.url {
+                    p { a href=(url) rel="noopener" { (tf("article.read_original", &[("name", &v.source.name)])) } }
+                }
                 p {
                     button type="button" data-save={ "/article/" (v.id) } aria-pressed="false" hidden { (t("article.save")) }
                     " " span id="save-status" role="status" {}

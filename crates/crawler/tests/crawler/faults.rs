@@ -27,7 +27,7 @@ fn rss(origin: &str, tag: &str, guid_salt: &str) -> String {
     format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>{tag}</title><link>{origin}/</link>{items}</channel></rss>")
 }
 
-async fn respond(mut s: TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
+pub(crate) async fn respond(mut s: TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
     let mut head = format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));

@@ -25,6 +25,7 @@ fn main() {
         ("page-paragraph-soup.html", pages::paragraph_soup(10 * MB)),
         ("page-many-attributes.html", pages::many_attributes(10 * MB)),
         ("page-long-token.html", pages::long_token(10 * MB)),
+        ("page-entity-text.html", pages::entity_text(10 * MB)),
         ("page-json-ld-bomb.html", pages::json_ld_bomb(10 * MB)),
         ("page-unclosed-skipped.html", pages::unclosed_skipped(10 * MB)),
         ("page-script-urls.html", pages::script_urls("Scripted")),

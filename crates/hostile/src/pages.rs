@@ -33,6 +33,13 @@ pub fn many_attributes(bytes: usize) -> String {
     page("", &format!("<p title=\">\"{attrs}>Attributes.</p>"))
 }
 
+/// One text of `bytes` that is mostly character references (each an `&` or
+/// a no-break space once decoded), which every HTML serialiser escapes
+/// again.
+pub fn entity_text(bytes: usize) -> String {
+    page("", &format!("<article><p>{}</p></article>", fill("&amp;&nbsp;&eacute;&#x1F600; ", bytes)))
+}
+
 /// One word of `bytes` letters.
 pub fn long_token(bytes: usize) -> String {
     page("", &format!("<article><p>{}</p></article>", "A".repeat(bytes)))

@@ -109,6 +109,7 @@ fn issue_14_multi_megabyte_pages_of_every_class_extract_under_a_memory_cap() {
         ("paragraph-soup", pages::paragraph_soup(10 * MB)),
         ("many-attributes", pages::many_attributes(10 * MB)),
         ("long-token", pages::long_token(10 * MB)),
+        ("entity-text", pages::entity_text(10 * MB)),
         ("json-ld-bomb", pages::json_ld_bomb(10 * MB)),
         ("unclosed-skipped", pages::unclosed_skipped(10 * MB)),
         ("script-urls", pages::script_urls("Scripted")),

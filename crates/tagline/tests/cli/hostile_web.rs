@@ -214,6 +214,7 @@ fn publishers(origin: &str, now: i64) -> (Publishers, HashMap<String, Reply>) {
         ("paragraph-soup", pages::paragraph_soup(9 * MB)),
         ("many-attributes", pages::many_attributes(9 * MB)),
         ("long-token", pages::long_token(9 * MB)),
+        ("entity-text", pages::entity_text(9 * MB)),
         ("json-ld-bomb", pages::json_ld_bomb(9 * MB)),
         ("unclosed-skipped", pages::unclosed_skipped(9 * MB)),
         ("script-urls", pages::script_urls("Scripted page")),
@@ -507,6 +508,13 @@ fn issue_14_the_hostile_web_is_contained_source_by_source() {
         }
     }
     assert!(checked > 100, "{checked} URLs checked");
+
+    // In Chromium: no page runs a script, none links anywhere but here or
+    // http(s), following its links runs nothing either.
+    let out = super::browser_script("hostile.mjs", &site).output().expect("node");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "browser check of the hostile crawl:\n{said}\n{}", stderr(&out));
+    assert!(said.contains("script executions 0, bad addresses 0"), "{said}");
 
     // serve's own memory, once it is stopped. (Reaped here; the Killed
     // guard's own kill and wait then find nothing to do.)

@@ -204,9 +204,9 @@ fn issue_2_seed_replay_through_the_cli() {
     run_browser(&site, _web.0.id());
 }
 
-/// Runs the headless-Chromium checks (browser/run.mjs) against a running
-/// site; they end by killing `pid` to test offline reading.
-fn run_browser(site: &str, pid: u32) {
+/// A `node` command in `browser/`, with Chromium and the pinned packages
+/// there (installed by `npm ci` when missing).
+fn browser_script(script: &str, site: &str) -> Command {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser");
     assert!(
         Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(),
@@ -217,7 +217,15 @@ fn run_browser(site: &str, pid: u32) {
         assert!(npm.status.success(), "npm ci in browser/: {}", stderr(&npm));
     }
     let mut cmd = Command::new("node");
-    cmd.arg("run.mjs").arg(site).current_dir(&dir).env("TAGLINE_PID", pid.to_string());
+    cmd.arg(script).arg(site).current_dir(&dir);
+    cmd
+}
+
+/// Runs the headless-Chromium checks (browser/run.mjs) against a running
+/// site; they end by killing `pid` to test offline reading.
+fn run_browser(site: &str, pid: u32) {
+    let mut cmd = browser_script("run.mjs", site);
+    cmd.env("TAGLINE_PID", pid.to_string());
     if let Some(shots) = std::env::var_os("TAGLINE_SCREENSHOTS") {
         cmd.arg(shots);
     }

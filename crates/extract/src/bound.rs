@@ -20,7 +20,7 @@ pub const MAX_DEPTH: usize = 512;
 pub const MAX_ELEMENTS: usize = 50_000;
 
 /// Attributes kept per tag; the rest are dropped.
-pub const MAX_ATTRS: usize = 64;
+pub const MAX_ATTRS: usize = 32;
 
 /// A page within the bounds, and what was done to keep it there.
 pub struct Bounded<'a> {

@@ -11,8 +11,27 @@ fn words(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether the seed corpus is beside this clone; when it is not, says so in
+/// one line the test harness does not capture (issue 18). `.ci/run`
+/// refuses to run without it, so CI never skips.
+fn seed_present(test: &str) -> bool {
+    let present = seed_dir().join("articles.jsonl").exists();
+    if !present {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped {test}: it reads {}, which is not beside this clone",
+            seed_dir().display()
+        );
+    }
+    present
+}
+
 #[test]
 fn seed_pages_extract_cleanly() {
+    if !seed_present("seed_pages_extract_cleanly") {
+        return;
+    }
     let dir = seed_dir();
     let lines =
         std::fs::read_to_string(dir.join("articles.jsonl")).expect("the seed corpus is at ../shared/corpora/seed");

@@ -294,6 +294,13 @@ pub struct DemoArgs {
     /// Address to serve the site on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Seconds between the demo publishers' new articles.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub every: u64,
+    /// Serve only the demo's publisher web, on --listen, to add its
+    /// publishers as sources by hand (`sources add URL/harbour/`).
+    #[arg(long)]
+    pub publishers_only: bool,
 }
 
 #[derive(Args, Debug)]

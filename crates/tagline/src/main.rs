@@ -501,7 +501,7 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
         None => None,
     };
     let page_cache_ttl = Duration::from_secs_f64(app_page_cache.unwrap_or(DEFAULT_PAGE_CACHE).clamp(0.0, 3600.0));
-    let site = web::SiteConfig { base_url, admin, page_cache_ttl };
+    let site = web::SiteConfig { base_url, admin, page_cache_ttl, intro: None };
     serve_web(store, clock, &data, site, listen).await
 }
 

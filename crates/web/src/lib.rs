@@ -8,6 +8,7 @@ mod error;
 pub mod feeds;
 mod http;
 pub mod i18n;
+mod intro;
 pub mod openapi;
 mod pages;
 pub mod search;
@@ -15,6 +16,7 @@ mod view;
 
 pub use error::AppError;
 pub use index::SearchIndex;
+pub use intro::Intro;
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -54,6 +56,8 @@ pub struct SiteConfig {
     pub admin: Option<Arc<admin::AdminConfig>>,
     /// How long a rendered public page may be reused (zero: not cached).
     pub page_cache_ttl: std::time::Duration,
+    /// The first screen's introduction, for a demo instance.
+    pub intro: Option<Intro>,
 }
 
 impl AppState {

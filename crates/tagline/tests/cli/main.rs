@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+mod demo_replay;
 mod hostile;
 mod hostile_web;
 
@@ -42,38 +43,51 @@ impl Drop for Killed {
 
 /// Starts a process and returns it with the URL from its first stdout line
 /// that contains "http://".
-fn spawn_with_url(mut cmd: Command) -> (Killed, String) {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn");
-    let out = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(out).lines();
-    let url = loop {
-        let line = lines.next().expect("process printed its address").unwrap();
-        if let Some(i) = line.find("http://") {
-            break line[i..].trim_end_matches('/').to_string();
-        }
-    };
-    // Keep draining stdout so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Killed(child), url)
+fn spawn_with_url(cmd: Command) -> (Killed, String) {
+    spawn_with_url_containing(cmd, "http://")
 }
 
-/// Like `spawn_with_url`, for the first line containing `marker`.
+/// Starts a process and returns it with the URL from its first stdout line
+/// containing `marker`; fails after a generous two minutes rather than
+/// waiting for ever on a process that never says it.
 fn spawn_with_url_containing(mut cmd: Command, marker: &str) -> (Killed, String) {
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn");
     let out = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(out).lines();
-    let url = loop {
-        let line = lines.next().expect("process printed its address").unwrap();
-        if let (true, Some(i)) = (line.contains(marker), line.find("http://")) {
-            break line[i..].trim_end_matches('/').to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let marker = marker.to_string();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(out).lines();
+        for line in lines.by_ref().map_while(Result::ok) {
+            if let (true, Some(i)) = (line.contains(&marker), line.find("http://")) {
+                let _ = tx.send(line[i..].trim_end_matches('/').to_string());
+                break;
+            }
         }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (Killed(child), url)
+        // Keep draining stdout so the child never blocks on a full pipe.
+        for _ in lines {}
+    });
+    let child = Killed(child);
+    let url = rx.recv_timeout(std::time::Duration::from_secs(120)).expect("the process printed its address");
+    (child, url)
 }
 
 fn seed_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/seed")
+}
+
+/// The seed corpus, or `None` when this clone has no `../shared` beside it:
+/// then the test says so in one line that the test harness does not
+/// capture, and skips. (`.ci/run` refuses to run without the corpora, so
+/// CI never skips silently; the demo-web twins in `demo_replay.rs` test the
+/// same behaviour on fixtures of our own.)
+fn seed_or_skip(test: &str) -> Option<PathBuf> {
+    let dir = seed_dir();
+    if dir.join("articles.jsonl").exists() {
+        return Some(dir);
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped {test}: it reads {}, which is not beside this clone", dir.display());
+    None
 }
 
 fn seed_articles() -> Vec<serde_json::Value> {
@@ -87,6 +101,7 @@ fn seed_articles() -> Vec<serde_json::Value> {
 
 #[test]
 fn issue_2_seed_replay_through_the_cli() {
+    let Some(_) = seed_or_skip("issue_2_seed_replay_through_the_cli") else { return };
     let mut py = Command::new("python3");
     py.arg(seed_dir().join("serve.py")).args(["--port", "0", "--quiet"]);
     let (_server, origin) = spawn_with_url(py);
@@ -564,6 +579,7 @@ fn run_stdin(args: &[&str], input: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn issue_5_evaluation_commands_on_the_seed_articles() {
+    let Some(_) = seed_or_skip("issue_5_evaluation_commands_on_the_seed_articles") else { return };
     let articles = seed_articles();
     let input: String = articles
         .iter()

@@ -156,12 +156,24 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<M
         None => Vec::new(),
     };
     let regions = state.store.regions().await?;
+    let intro = match &state.site.intro {
+        Some(intro) => {
+            let articles = state.store.counts().await?.articles;
+            let biggest = stories
+                .iter()
+                .max_by_key(|s| s.story.outlet_count)
+                .map(|s| (s.story.id, s.story.outlet_count as usize));
+            Some(intro.render(articles, regions.len(), biggest))
+        }
+        None => None,
+    };
     Ok(page(
         t("home.title"),
         Some(t("home.description")),
         &[],
         html! {
             h1 class="skip" { (t("home.heading")) }
+            @if let Some(intro) = intro { (intro) }
             div class="grid" {
                 div {
                     @if let Some(r) = &edition {

@@ -20,6 +20,6 @@ for f in "$dir"/*; do
     /usr/bin/time -f '%e %M' -o "$dir/.time" target/release/tagline "${cmd[@]}" >/dev/null 2>&1
     code=$?
     set -e
-    read -r secs kb < "$dir/.time"
+    read -r secs kb < <(tail -n 1 "$dir/.time")
     printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$(stat -c %s "$f")" "${cmd[0]}" "$code" "$secs" "$((kb / 1024))"
 done

@@ -381,13 +381,14 @@ fn issue_14_the_hostile_web_is_contained_source_by_source() {
         .spawn()
         .unwrap();
     let (tx, crawl_done) = std::sync::mpsc::channel();
+    let crawl_started = Instant::now();
     let mut crawl_stdout = crawl.stdout.take().unwrap();
     let crawl_pid = crawl.id();
     std::thread::spawn(move || {
         let mut out = String::new();
         std::io::Read::read_to_string(&mut crawl_stdout, &mut out).unwrap();
         // Reaped by wait4 for its usage; the Child handle is never waited on.
-        let _ = tx.send((wait_with_peak_rss(crawl_pid), out));
+        let _ = tx.send((wait_with_peak_rss(crawl_pid), out, crawl_started.elapsed()));
         drop(crawl);
     });
 
@@ -438,7 +439,7 @@ fn issue_14_the_hostile_web_is_contained_source_by_source() {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    let ((code, peak), report) = crawl_result.unwrap();
+    let ((code, peak), report, took) = crawl_result.unwrap();
 
     // crawl --once: failing sources are reported (non-zero exit), the rest stored.
     assert_eq!(code, Some(1), "some sources fail, and the crawl says so:\n{report}");
@@ -523,4 +524,11 @@ fn issue_14_the_hostile_web_is_contained_source_by_source() {
     unsafe { libc::kill(serve_pid as i32, libc::SIGTERM) };
     let (_, serve_peak) = wait_with_peak_rss(serve_pid);
     assert!(serve_peak < 1 << 30, "serve's peak RSS was {} MB", serve_peak >> 20);
+    println!(
+        "hostile web: {} publishers; crawl --once {:.1} s, peak RSS {} MB; serve peak RSS {} MB, {polls} polls answered",
+        publishers.len(),
+        took.as_secs_f64(),
+        peak >> 20,
+        serve_peak >> 20
+    );
 }

@@ -130,12 +130,18 @@ for (const scheme of ["light", "dark"]) {
 
 if (shots) {
   mkdirSync(shots, { recursive: true });
+  // The busiest topic, the story told by the most outlets, the first screen.
+  const stories = (await json("/api/v1/stories?limit=50")).stories;
+  const biggest = stories.reduce((a, s) => (s.outlet_count > a.outlet_count ? s : a), stories[0]);
+  const views = { topic: pages.topic, story: "/story/" + biggest.id, home: "/" };
   for (const [label, viewport] of [["mobile", { width: 390, height: 844 }], ["desktop", { width: 1280, height: 900 }]]) {
     for (const scheme of ["light", "dark"]) {
       const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
       const page = await context.newPage();
-      await page.goto(base + pages.topic);
-      await page.screenshot({ path: `${shots}/topic-${label}-${scheme}.png`, fullPage: false });
+      for (const [name, path] of Object.entries(views)) {
+        await page.goto(base + path);
+        await page.screenshot({ path: `${shots}/${name}-${label}-${scheme}.png`, fullPage: false });
+      }
       await context.close();
     }
   }

@@ -311,8 +311,27 @@ pub fn bound(html: &str) -> Bounded<'_> {
             }
             continue;
         }
-        elements += 1;
-        if elements > MAX_ELEMENTS {
+        // Only elements the parser will see count: a flattened tag is
+        // deleted here and costs it nothing.
+        let keep = |elements: &mut usize| {
+            *elements += 1;
+            *elements <= MAX_ELEMENTS
+        };
+        let opens = !(is_in(name, VOID) || tag.self_closing || is_in(name, RAW_TEXT));
+        if opens {
+            apply_implied_closes(&mut stack, name);
+            for parent in implied_table_parents(&stack, name) {
+                let dropped = stack.len() >= MAX_DEPTH;
+                stack.push((parent, dropped));
+            }
+            if stack.len() >= MAX_DEPTH {
+                flattened = true;
+                edits.push((start, tag.end, Cow::Borrowed("")));
+                stack.push((name, true));
+                continue;
+            }
+        }
+        if !keep(&mut elements) {
             cut = Some(start);
             break;
         }
@@ -324,24 +343,9 @@ pub fn bound(html: &str) -> Bounded<'_> {
             i = raw_text_end(html, tag.end, name);
             continue;
         }
-        if is_in(name, VOID) || tag.self_closing {
-            continue;
+        if opens {
+            stack.push((name, false));
         }
-        apply_implied_closes(&mut stack, name);
-        for parent in implied_table_parents(&stack, name) {
-            let dropped = stack.len() >= MAX_DEPTH;
-            stack.push((parent, dropped));
-        }
-        let dropped = stack.len() >= MAX_DEPTH;
-        if dropped {
-            flattened = true;
-            // A trimmed tag's edit is replaced: the whole tag goes.
-            if edits.last().is_some_and(|e| e.0 == start) {
-                edits.pop();
-            }
-            edits.push((start, tag.end, Cow::Borrowed("")));
-        }
-        stack.push((name, dropped));
     }
     let mut warnings = Vec::new();
     if flattened {

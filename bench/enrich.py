@@ -12,7 +12,7 @@ import gzip, json, os, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(ROOT, "..", "shared")
-TAGLINE = os.path.join(ROOT, "target", "release", "tagline")
+TAGLINE = os.environ.get("TAGLINE_BIN") or os.path.join(ROOT, "target", "release", "tagline")
 TOOLS = os.path.join(SHARED, "tools")
 
 BBC = {"Business": "business", "Entertainment": "entertainment", "Politics": "politics", "Sports": "sport",

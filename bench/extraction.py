@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(ROOT, "..", "shared")
 CORPORA = os.path.join(SHARED, "corpora", "extraction")
 SCORER = os.path.join(SHARED, "tools", "score_extraction.py")
-TAGLINE = os.path.join(ROOT, "target", "release", "tagline")
+TAGLINE = os.environ.get("TAGLINE_BIN") or os.path.join(ROOT, "target", "release", "tagline")
 
 
 def load(corpus):

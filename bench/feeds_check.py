@@ -9,7 +9,7 @@ import json, os, subprocess, sys, tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "..", "shared", "corpora", "feeds")
 CHECK = os.path.join(ROOT, "..", "shared", "tools", "check_feeds.py")
-TAGLINE = os.path.join(ROOT, "target", "release", "tagline")
+TAGLINE = os.environ.get("TAGLINE_BIN") or os.path.join(ROOT, "target", "release", "tagline")
 
 
 def main():

@@ -19,7 +19,8 @@ use futures::stream::{self, StreamExt};
 use model::{Clock, FeedUrl, Source};
 use std::collections::HashMap;
 use std::sync::Arc;
-use store::{FetchOutcome, Store};
+use store::prelude::*;
+use store::FetchOutcome;
 
 /// Crawl settings.
 #[derive(Clone, Debug)]

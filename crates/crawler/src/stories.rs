@@ -14,7 +14,8 @@ use enrich::StoryDoc;
 use model::{Article, TagKind};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use store::{CandidateQuery, Enrichment, Store, StoreError, Stored, StoryAssignment};
+use store::prelude::*;
+use store::{CandidateQuery, Enrichment, StoreError, Stored, StoryAssignment};
 
 /// Features kept for this many recent articles: a candidate found again
 /// is not read and tokenised again.

@@ -5,8 +5,10 @@
 //! Catching up after a crash or on a new web node is therefore "index every
 //! article with a larger id", and the store stays the only source of truth.
 
+mod sync;
 mod tokenize;
 
+pub use sync::{sync, SyncError, SyncReport};
 pub use tokenize::{is_unspaced, tokens};
 
 use chrono::{DateTime, Utc};

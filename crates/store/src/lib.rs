@@ -3,12 +3,22 @@
 //! All SQL in Tagline lives in this crate. The trait speaks domain types only,
 //! so callers never know which backend they use.
 
+mod concepts;
 pub mod migrate;
 mod postgres;
 mod sqlite;
 
+pub use concepts::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+
+/// The concept traits, for callers that call store methods.
+pub mod prelude {
+    pub use crate::concepts::{
+        AdminStore, ArticleWrites, Articles, CrawlLedger, EnrichQueue, Maintenance, ReadStore, SearchFeed,
+        SourceWrites, Sources, Store, Stories, StoryMatching, TagWrites, Tags,
+    };
+}
 
 // The column lists both backends select and read back by position: one
 // definition, so their row mappers cannot drift apart.
@@ -28,14 +38,20 @@ const ARTICLE_NCOLS: usize = 15;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use model::{Article, Category, FeedUrl, NewArticle, NewSource, Source, Story, TagKind, TagName, TagRule};
+use model::{Article, Category, FeedUrl, NewArticle, NewSource, Source, Story, TagKind, TagName};
 
 /// Why a storage operation failed.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database reported an error (disk full, corruption, constraint).
-    #[error("database error: {0}")]
-    Database(String),
+    #[error("database error: {message}")]
+    Database {
+        /// What failed, as the database put it.
+        message: String,
+        /// The driver's error, kept for callers that inspect the chain.
+        #[source]
+        source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>>,
+    },
     /// The database file or directory could not be opened.
     #[error("cannot open the database at {path}: {message}")]
     Open {
@@ -58,6 +74,18 @@ pub enum StoreError {
     /// The request contradicts itself (a tag made an alias of itself).
     #[error("{0}")]
     Invalid(String),
+}
+
+impl StoreError {
+    /// A database error with its driver error as the source.
+    pub(crate) fn database(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Database { message: message.into(), source: Some(std::sync::Arc::new(source)) }
+    }
+
+    /// A database-level failure found by the store itself (no driver error).
+    pub(crate) fn database_msg(message: impl Into<String>) -> Self {
+        StoreError::Database { message: message.into(), source: None }
+    }
 }
 
 /// Shorthand for store results.
@@ -313,153 +341,4 @@ pub struct Counts {
     pub stories: i64,
     /// Articles waiting for the enrichment stage.
     pub pending: i64,
-}
-
-/// Everything Tagline persists.
-#[async_trait]
-pub trait Store: Send + Sync {
-    /// Adds a source. If its feed URL is already known, returns the existing
-    /// source and `false`.
-    async fn add_source(&self, source: NewSource) -> Result<(Source, bool)>;
-    /// Every source, by name.
-    async fn sources(&self) -> Result<Vec<Source>>;
-    /// Sources due for a fetch at `now`, most overdue first, with their
-    /// count of consecutive failures.
-    async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<(Source, i64)>>;
-    /// A source by its slug.
-    async fn source_by_slug(&self, slug: &str) -> Result<Option<Source>>;
-    /// Records a fetch's result on a source.
-    async fn record_fetch(&self, source_id: i64, outcome: FetchOutcome) -> Result<()>;
-    /// Replaces a source's extraction rules.
-    async fn set_extract_rules(&self, source_id: i64, rules: model::ExtractRules) -> Result<()>;
-    /// Which of these guids (or URLs) the source already has stored.
-    async fn known_entries(&self, source_id: i64, keys: &[String]) -> Result<Vec<String>>;
-    /// Stores an article with its tags. Returns `None` when it was already
-    /// stored (same source and guid, or same URL): ingest is idempotent.
-    async fn insert_article(&self, article: NewArticle, story: StoryAssignment) -> Result<Option<i64>> {
-        Ok(self.insert_articles(vec![(article, story)]).await?.pop().flatten().map(|s| s.id))
-    }
-    /// Stores a batch of articles in one transaction, in order: all or
-    /// none. Each result is where the article went, or `None` for an
-    /// article already stored.
-    async fn insert_articles(&self, batch: Vec<(NewArticle, StoryAssignment)>) -> Result<Vec<Option<Stored>>>;
-    /// A page of articles, newest first.
-    async fn list_articles(&self, query: &ArticleQuery) -> Result<Vec<Article>>;
-    /// One article.
-    async fn article(&self, id: i64) -> Result<Option<Article>>;
-    /// A story's summary.
-    async fn story(&self, id: i64) -> Result<Option<Story>>;
-    /// Merges the stories `from` into `into`: their articles join it, their
-    /// ids lead on to it (`merged_story`; their rows stay, empty, so that
-    /// no id is handed out twice), and its lead becomes its earliest
-    /// article. Returns how many articles moved (none if `into` is gone).
-    async fn merge_stories(&self, into: i64, from: &[i64]) -> Result<u64>;
-    /// The story a merged-away story was merged into, if it was.
-    async fn merged_story(&self, id: i64) -> Result<Option<i64>>;
-    /// Makes `alias` stand for `tag` from now on, and moves the articles
-    /// already tagged with `alias` to `tag`. If `tag` is itself an alias,
-    /// the alias points at what it stands for. Returns how many articles
-    /// were moved.
-    async fn add_tag_alias(&self, alias: &TagName, tag: &TagName) -> Result<u64>;
-    /// Every alias, by alias.
-    async fn tag_aliases(&self) -> Result<Vec<TagAlias>>;
-    /// Removes an alias (articles already moved stay with its tag).
-    /// Returns whether it existed.
-    async fn remove_tag_alias(&self, alias: &TagName) -> Result<bool>;
-    /// Story-matching candidates for a new article, found through the tag
-    /// index rather than by scanning: articles in the window that share one
-    /// of `entity_keys` (the newest `limit`), plus the newest `recent` of
-    /// the window whatever their tags. Newest first.
-    async fn story_candidates(
-        &self,
-        entity_keys: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        limit: usize,
-        recent: usize,
-    ) -> Result<Vec<StoryCandidate>> {
-        let query = CandidateQuery { entity_keys: entity_keys.to_vec(), from, to };
-        let refs = self.story_candidate_refs(vec![query], limit, recent).await?.pop().unwrap_or_default();
-        let ids: Vec<i64> = refs.iter().map(|r| r.id).collect();
-        self.story_candidates_by_ids(&ids).await
-    }
-    /// For each query, what [`Store::story_candidates`] would find, as ids
-    /// only, newest first; all queries in one round trip.
-    async fn story_candidate_refs(
-        &self,
-        queries: Vec<CandidateQuery>,
-        limit: usize,
-        recent: usize,
-    ) -> Result<Vec<Vec<CandidateRef>>>;
-    /// The candidates with these ids, with their text's opening and their
-    /// entity tags, newest first.
-    async fn story_candidates_by_ids(&self, ids: &[i64]) -> Result<Vec<StoryCandidate>>;
-    /// The most used tags among articles published since `since`.
-    async fn top_tags(&self, since: Option<DateTime<Utc>>, limit: usize) -> Result<Vec<TagCount>>;
-    /// A tag by name, case-insensitively; an alias gives the tag it stands
-    /// for.
-    async fn tag(&self, name: &TagName) -> Result<Option<TagCount>>;
-    /// Row counts.
-    async fn counts(&self) -> Result<Counts>;
-    /// Articles with ids above `after_id`, in id order, for search indexing:
-    /// only those below the oldest article awaiting enrichment, so that the
-    /// index never holds an article without its tags and category.
-    async fn articles_after_id(&self, after_id: i64, limit: usize) -> Result<Vec<Article>>;
-    /// Ids of articles above `after_id`, in id order, below the oldest
-    /// awaiting enrichment as `articles_after_id` (cheap: for the search
-    /// index to find what it lacks).
-    async fn article_ids_after(&self, after_id: i64, limit: usize) -> Result<Vec<i64>>;
-    /// Articles by id, in the order given; missing ids are skipped.
-    async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>>;
-    /// Deleted article ids logged after position `after`.
-    async fn deletions_after(&self, after: i64, limit: usize) -> Result<Deletions>;
-    /// Stories among the `window` most recent articles, with counts, for the
-    /// home page to rank.
-    async fn recent_stories(&self, window: usize) -> Result<Vec<StorySummary>>;
-    /// Tags most often found on the same articles as `name` (its most recent
-    /// 500 articles).
-    async fn related_tags(&self, name: &TagName, limit: usize) -> Result<Vec<TagCount>>;
-    /// Tags whose use in the day before `now` is high against the week
-    /// before, best first.
-    async fn trending_tags(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<TrendingTag>>;
-    /// Regions that have sources.
-    async fn regions(&self) -> Result<Vec<Region>>;
-    /// Removes a source and its articles. Returns whether it existed.
-    async fn remove_source(&self, source_id: i64) -> Result<bool>;
-    /// Tags whose key starts with `prefix` (lower case), most used first.
-    async fn search_tags(&self, prefix: &str, limit: usize) -> Result<Vec<TagCount>>;
-    /// The stored copy of an article's lead image.
-    async fn image(&self, article_id: i64) -> Result<Option<model::ImageData>>;
-    /// Claims up to `limit` due sources for `worker` until `now + lease`:
-    /// sources leased to another worker are skipped until their lease
-    /// expires, so workers sharing the database never fetch the same feed
-    /// at once, and a killed worker's sources come back after the lease.
-    async fn claim_due_sources(
-        &self,
-        worker: &str,
-        now: DateTime<Utc>,
-        lease: chrono::Duration,
-        limit: usize,
-    ) -> Result<Vec<(Source, i64)>>;
-    /// Deletes up to `limit` unpinned articles published before `before`;
-    /// returns how many went. Search indexes follow through the deletion log.
-    async fn prune(&self, before: DateTime<Utc>, limit: usize) -> Result<usize>;
-    /// Pins or unpins an article (pinned articles survive retention).
-    async fn set_pinned(&self, article_id: i64, pinned: bool) -> Result<bool>;
-    /// Every tag rule.
-    async fn tag_rules(&self) -> Result<Vec<TagRule>>;
-    /// Adds a tag rule; returns its id.
-    async fn add_tag_rule(&self, rule: TagRule) -> Result<i64>;
-    /// Removes a tag rule. Returns whether it existed.
-    async fn remove_tag_rule(&self, id: i64) -> Result<bool>;
-    /// Claims up to `limit` articles awaiting enrichment, oldest first,
-    /// until `now + lease`: articles another worker claimed are skipped
-    /// until its lease lapses, so a killed worker's claims come back.
-    async fn claim_pending(&self, now: DateTime<Utc>, lease: chrono::Duration, limit: usize) -> Result<Vec<Article>>;
-    /// Completes the enrichment of a batch in one transaction, in order:
-    /// sets each article's language and category, adds its tags and puts
-    /// it in its story (`WithBatch` pointing to an earlier entry of the
-    /// batch). An article already enriched by another worker, or deleted,
-    /// is left alone and yields `None`.
-    async fn complete_enrichment(&self, batch: Vec<(Enrichment, StoryAssignment)>) -> Result<Vec<Option<Stored>>>;
 }

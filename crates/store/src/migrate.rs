@@ -147,6 +147,55 @@ const TABLES: &[Table] = &[
     },
 ];
 
+/// Columns that `migrate-store` deliberately leaves behind, with why. Every
+/// other column of either backend's live schema must be in [`TABLES`]; the
+/// store's schema test checks it, so a new column cannot be dropped
+/// silently by a move.
+pub const NOT_COPIED: &[(&str, &str, &str)] = &[
+    ("tags", "article_count", "the target's triggers count article_tags rows as they arrive"),
+    ("article_deletions", "*", "the deletion log feeds search indexes, which are rebuilt after a move"),
+    ("schema_migrations", "*", "each backend records its own migrations"),
+];
+
+/// The (table, column) pairs `migrate-store` copies.
+pub fn copied_columns() -> Vec<(&'static str, &'static str)> {
+    TABLES.iter().flat_map(|t| t.columns.iter().map(move |(c, _)| (t.name, *c))).collect()
+}
+
+/// Whether [`NOT_COPIED`] excuses this column.
+pub fn excused(table: &str, column: &str) -> bool {
+    NOT_COPIED.iter().any(|(t, c, _)| *t == table && (*c == "*" || *c == column))
+}
+
+/// The live (table, column) pairs of the SQLite database at `path`
+/// (SQLite's own tables left out).
+pub fn sqlite_columns(path: &Path) -> Result<Vec<(String, String)>> {
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| StoreError::Open { path: path.display().to_string(), message: e.to_string() })?;
+    let mut st = conn
+        .prepare(
+            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2",
+        )
+        .map_err(sqlite_err)?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sqlite_err)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sqlite_err)
+}
+
+/// The live (table, column) pairs of the PostgreSQL store's schema.
+pub async fn postgres_columns(store: &PgStore) -> Result<Vec<(String, String)>> {
+    let rows = store
+        .client()
+        .await?
+        .query(
+            "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns
+             WHERE table_schema = current_schema() ORDER BY 1, 2",
+            &[],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 /// Rows per committed batch.
 const BATCH: i64 = 1_000;
 /// Rows per INSERT statement (PostgreSQL allows 65,535 parameters).
@@ -192,7 +241,7 @@ fn to_sql(v: Value, kind: Kind) -> Box<dyn ToSql + Sync + Send> {
 }
 
 fn sqlite_err(e: rusqlite::Error) -> StoreError {
-    StoreError::Database(format!("reading SQLite: {e}"))
+    StoreError::database(format!("reading SQLite: {e}"), e)
 }
 
 /// Copies the SQLite database at `from` into `to` (whose migrations have
@@ -293,7 +342,7 @@ pub async fn sqlite_to_postgres(
         counts.push(TableCount { table: table.name, source: total, target });
     }
     if let Some(bad) = counts.iter().find(|c| c.source != c.target) {
-        return Err(StoreError::Database(format!(
+        return Err(StoreError::database_msg(format!(
             "after the copy, {} has {} rows in SQLite but {} in PostgreSQL",
             bad.table, bad.source, bad.target
         )));

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use model::{Category, FeedUrl, NewArticle, NewSource, Tag, TagKind, TagName};
-use store::{ArticleFilter, ArticleQuery, Cursor, FetchOutcome, SqliteStore, Store, StoryAssignment};
+use store::prelude::*;
+use store::{ArticleFilter, ArticleQuery, Cursor, FetchOutcome, SqliteStore, StoryAssignment};
 
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2025-06-28T12:00:00Z").unwrap().with_timezone(&Utc)
@@ -641,4 +642,50 @@ async fn issue_5_story_candidates_come_from_shared_entities_and_the_newest_of_th
     let limited = s.story_candidates(&["china".into(), "brazil".into()], window.0, window.1, 2, 0).await.unwrap();
     assert_eq!(limited.len(), 2);
     assert_eq!(limited[0].entities, ["China"]);
+}
+
+/// Issue 17: the schema is written per backend and again in `migrate-store`'s
+/// table list; this catches a column added to one and not the others.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_17_migrate_store_copies_every_column_of_both_live_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tagline.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let pg = testkit::pg_store().await;
+    let sqlite: std::collections::BTreeSet<(String, String)> =
+        store::migrate::sqlite_columns(&path).unwrap().into_iter().collect();
+    let postgres: std::collections::BTreeSet<(String, String)> =
+        store::migrate::postgres_columns(&pg).await.unwrap().into_iter().collect();
+    assert!(sqlite.len() > 50, "the live schema was read: {sqlite:?}");
+    assert_eq!(
+        sqlite.symmetric_difference(&postgres).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "both backends have the same tables and columns"
+    );
+    let copied: std::collections::BTreeSet<(String, String)> =
+        store::migrate::copied_columns().into_iter().map(|(t, c)| (t.to_string(), c.to_string())).collect();
+    let left_behind: Vec<_> = sqlite
+        .iter()
+        .filter(|(t, c)| !copied.contains(&(t.clone(), c.clone())) && !store::migrate::excused(t, c))
+        .collect();
+    assert!(left_behind.is_empty(), "migrate-store would drop these columns: {left_behind:?}");
+    let unknown: Vec<_> = copied.iter().filter(|tc| !sqlite.contains(*tc)).collect();
+    assert!(unknown.is_empty(), "migrate-store names columns no backend has: {unknown:?}");
+}
+
+/// Issue 17: the store records times by the clock it is given (`--now`),
+/// not by reading the system clock itself.
+#[tokio::test]
+async fn issue_17_the_store_records_creation_times_by_its_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tagline.db");
+    let s = SqliteStore::open(&path).unwrap().with_clock(model::Clock::Fixed(t0()));
+    let (a, _) = s.add_source(source("https://a.com/feed", "A")).await.unwrap();
+    let rule = model::TagRule { id: 0, tag: TagName::parse("Local").unwrap(), keywords: vec![], source_id: Some(a.id) };
+    s.add_tag_rule(rule).await.unwrap();
+    drop(s);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let created = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(created("SELECT created_at FROM sources"), t0().timestamp());
+    assert_eq!(created("SELECT created_at FROM tag_rules"), t0().timestamp());
 }

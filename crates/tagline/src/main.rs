@@ -26,7 +26,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{SqliteStore, Store};
+use store::prelude::*;
+use store::SqliteStore;
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Seconds between looks for due sources; each source's own schedule
@@ -49,7 +50,7 @@ impl App {
     async fn open(cli: &Cli) -> Result<Self> {
         let file = FileConfig::load(cli.config.as_deref(), &cli.data)?;
         let clock = parse_clock(cli.now.as_deref())?;
-        let store = open_store(&cli.data, cli.database.as_deref().or(file.database_url.as_deref())).await?;
+        let store = open_store(&cli.data, cli.database.as_deref().or(file.database_url.as_deref()), clock).await?;
         let mut allow_hosts = cli.allow_hosts.clone();
         allow_hosts.extend(file.allow_hosts.iter().cloned());
         let mut fc = FetchConfig {
@@ -81,24 +82,24 @@ impl App {
     }
 }
 
-async fn open_store(data: &Path, database: Option<&str>) -> Result<Arc<dyn Store>> {
+async fn open_store(data: &Path, database: Option<&str>, clock: Clock) -> Result<Arc<dyn Store>> {
     std::fs::create_dir_all(data).with_context(|| format!("creating the data directory {}", data.display()))?;
     match database {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             let store = store::PgStore::connect(url).await.context("connecting to PostgreSQL")?;
-            return Ok(Arc::new(store));
+            return Ok(Arc::new(store.with_clock(clock)));
         }
         Some(url) if url.starts_with("sqlite:") => {
             let path = Path::new(url.trim_start_matches("sqlite:"));
             let store = SqliteStore::open(path).with_context(|| format!("opening the database {}", path.display()))?;
-            return Ok(Arc::new(store));
+            return Ok(Arc::new(store.with_clock(clock)));
         }
         Some(other) => anyhow::bail!("--database {other:?}: expected postgres://… or sqlite:PATH"),
         None => {}
     }
     let db = data.join("tagline.db");
     let store = SqliteStore::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
-    Ok(Arc::new(store))
+    Ok(Arc::new(store.with_clock(clock)))
 }
 
 fn parse_clock(now: Option<&str>) -> Result<Clock> {
@@ -494,7 +495,7 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
     let admin = match hash {
         Some(h) => {
             let secure = base_url.as_deref().is_some_and(|b| b.starts_with("https://"));
-            let cfg = web::admin::AdminConfig::new(&h, Arc::new(AdminSources(Arc::new(app))), secure)
+            let cfg = web::admin::AdminConfig::new(&h, store.clone(), Arc::new(AdminSources(Arc::new(app))), secure)
                 .map_err(|e| anyhow::anyhow!(e))?;
             Some(Arc::new(cfg))
         }
@@ -532,7 +533,7 @@ pub(crate) async fn serve_web(
             let (store, search) = (store.clone(), search.clone());
             tokio::spawn(async move {
                 loop {
-                    match web::search::sync(&store, &search, |_| {}).await {
+                    match index::sync(&*store, &search, |_| {}).await {
                         Ok(r) if r.added + r.removed > 0 => {
                             tracing::info!(added = r.added, removed = r.removed, "search index updated")
                         }
@@ -573,7 +574,7 @@ async fn reindex(app: &App) -> Result<()> {
     );
     let idx = search.clone();
     tokio::task::spawn_blocking(move || idx.clear()).await??;
-    let report = web::search::sync(&app.store, &search, |n| bar.set_position(n as u64)).await?;
+    let report = index::sync(&*app.store, &search, |n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     println!("indexed {} articles", report.added);
     Ok(())
@@ -755,7 +756,7 @@ async fn prune(app: &App, args: &cli::PruneArgs) -> Result<()> {
     // unless a running `serve` holds it (it will on its next catch-up).
     let search = open_index(&app.data)?;
     if search.try_writer().is_ok() {
-        let r = web::search::sync(&app.store, &search, |_| {}).await?;
+        let r = index::sync(&*app.store, &search, |_| {}).await?;
         println!("search index: {} removed", r.removed);
     }
     Ok(())

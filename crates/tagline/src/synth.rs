@@ -8,7 +8,8 @@ use anyhow::Result;
 use chrono::{Duration, Utc};
 use model::{Category, FeedUrl, NewArticle, NewSource, Tag, TagKind, TagName};
 use std::sync::Arc;
-use store::{Store, StoryAssignment};
+use store::prelude::*;
+use store::StoryAssignment;
 
 /// splitmix64: tiny, fast and deterministic; quality is ample for this.
 pub struct Rng(u64);

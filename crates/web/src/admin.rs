@@ -46,6 +46,8 @@ pub struct AdminConfig {
     /// The argon2 PHC string of the password.
     password_hash: String,
     key: [u8; 32],
+    /// The store's operator side: the only writes the web crate can make.
+    store: std::sync::Arc<dyn store::AdminStore>,
     /// Adds sources.
     pub sources: std::sync::Arc<dyn SourceAdmin>,
     /// Whether to mark the cookie `Secure` (the site is served over HTTPS).
@@ -64,6 +66,7 @@ impl AdminConfig {
     /// Checks that `password_hash` is an argon2 PHC string.
     pub fn new(
         password_hash: &str,
+        store: std::sync::Arc<dyn store::AdminStore>,
         sources: std::sync::Arc<dyn SourceAdmin>,
         secure_cookie: bool,
     ) -> Result<Self, String> {
@@ -76,6 +79,7 @@ impl AdminConfig {
         Ok(Self {
             password_hash: password_hash.to_string(),
             key,
+            store,
             sources,
             secure_cookie,
             failures: Mutex::new(HashMap::new()),
@@ -418,7 +422,7 @@ pub async fn remove_source(
     if !authorized(&state, &headers, &f.csrf)? {
         return Ok(to_login());
     }
-    let removed = state.store.remove_source(id).await?;
+    let removed = admin(&state)?.store.remove_source(id).await?;
     Ok(back(if removed { t("admin.source_removed") } else { t("admin.source_gone") }))
 }
 
@@ -453,7 +457,7 @@ pub async fn add_rule(
     if keywords.is_empty() && source_id.is_none() {
         return Ok(back(t("admin.rule_needs")));
     }
-    state.store.add_tag_rule(TagRule { id: 0, tag: tag.clone(), keywords, source_id }).await?;
+    admin(&state)?.store.add_tag_rule(TagRule { id: 0, tag: tag.clone(), keywords, source_id }).await?;
     Ok(back(&tf("admin.rule_added", &[("tag", &tag)])))
 }
 
@@ -466,7 +470,7 @@ pub async fn remove_rule(
     if !authorized(&state, &headers, &f.csrf)? {
         return Ok(to_login());
     }
-    state.store.remove_tag_rule(id).await?;
+    admin(&state)?.store.remove_tag_rule(id).await?;
     Ok(back(t("admin.rule_removed")))
 }
 

@@ -24,13 +24,14 @@ use axum::routing::get;
 use axum::Router;
 use model::Clock;
 use std::sync::Arc;
-use store::Store;
+use store::ReadStore;
 
 /// What every handler needs.
 #[derive(Clone)]
 pub struct AppState {
-    /// The store, read-only from here.
-    pub store: Arc<dyn Store>,
+    /// The store's read side: public handlers cannot call a write (the
+    /// admin pages write through [`admin::AdminConfig`]'s store).
+    pub store: Arc<dyn ReadStore>,
     /// The clock relative times are computed against.
     pub clock: Clock,
     /// This node's search index.
@@ -62,12 +63,12 @@ pub struct SiteConfig {
 
 impl AppState {
     /// State with default site settings.
-    pub fn new(store: Arc<dyn Store>, clock: Clock, search: Arc<SearchIndex>) -> Self {
+    pub fn new(store: Arc<dyn ReadStore>, clock: Clock, search: Arc<SearchIndex>) -> Self {
         Self::with_site(store, clock, search, SiteConfig::default())
     }
 
     /// State with the given site settings.
-    pub fn with_site(store: Arc<dyn Store>, clock: Clock, search: Arc<SearchIndex>, site: SiteConfig) -> Self {
+    pub fn with_site(store: Arc<dyn ReadStore>, clock: Clock, search: Arc<SearchIndex>, site: SiteConfig) -> Self {
         let cache = cache::PageCache::new(site.page_cache_ttl).map(Arc::new);
         let related =
             moka::sync::Cache::builder().max_capacity(10_000).time_to_live(std::time::Duration::from_secs(300)).build();

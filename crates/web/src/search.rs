@@ -1,72 +1,9 @@
-//! Search: keeping this node's index in step with the store, and the
-//! parameters the search page and API share.
+//! Search: the parameters the search page and API share, and running a
+//! search against this node's index and the store.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use index::{IndexDoc, SearchIndex, SearchQuery};
+use index::SearchQuery;
 use serde::Deserialize;
-use std::sync::Arc;
-use store::Store;
-
-/// Articles read from the store per index commit.
-const BATCH: usize = 2_000;
-
-/// What one catch-up did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SyncReport {
-    /// Articles added.
-    pub added: usize,
-    /// Articles removed.
-    pub removed: usize,
-}
-
-/// How far behind the checkpoint each catch-up looks again. With
-/// PostgreSQL, ids come from a sequence and are not committed in order: an
-/// insert can commit after one with a larger id has been indexed. Looking
-/// back over the last ids (cheaply, ids only) and indexing any the index
-/// lacks catches those late commits.
-const LOOK_BACK: i64 = 1_000;
-
-/// Brings the index up to date with the store: new articles by id (looking
-/// back over recent ids for late commits), then deletions from the store's
-/// log. Safe to interrupt: each batch commits with its checkpoint, so the
-/// next run continues where this one stopped. `progress` is called with the
-/// number of articles added so far.
-pub async fn sync(
-    store: &Arc<dyn Store>,
-    index: &Arc<SearchIndex>,
-    mut progress: impl FnMut(usize),
-) -> anyhow::Result<SyncReport> {
-    let mut report = SyncReport::default();
-    let mut cursor = (index.indexed_through() - LOOK_BACK).max(0);
-    loop {
-        let ids = store.article_ids_after(cursor, BATCH).await?;
-        let Some(&last) = ids.last() else { break };
-        cursor = last;
-        let through = index.indexed_through();
-        let missing: Vec<i64> = ids.into_iter().filter(|&id| id > through || !index.contains(id)).collect();
-        if missing.is_empty() {
-            continue;
-        }
-        let batch = store.articles_by_ids(&missing).await?;
-        let docs: Vec<IndexDoc> = batch.iter().map(IndexDoc::from).collect();
-        let idx = index.clone();
-        tokio::task::spawn_blocking(move || idx.add(&docs, last)).await??;
-        report.added += batch.len();
-        progress(report.added);
-    }
-    loop {
-        let at = index.checkpoint().deletions;
-        let d = store.deletions_after(at, BATCH).await?;
-        if d.ids.is_empty() {
-            break;
-        }
-        let idx = index.clone();
-        let n = d.ids.len();
-        tokio::task::spawn_blocking(move || idx.remove(&d.ids, d.through)).await??;
-        report.removed += n;
-    }
-    Ok(report)
-}
 
 /// Matches of one search, best first, each with its stored article.
 #[derive(Default)]

@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use model::{Category, Clock, FeedUrl, NewArticle, NewSource, Tag, TagKind, TagName};
 use std::sync::Arc;
-use store::{ArticleFilter, ArticleQuery, SqliteStore, Store, StoryAssignment};
+use store::prelude::*;
+use store::{ArticleFilter, ArticleQuery, SqliteStore, StoryAssignment};
 use tower::ServiceExt;
 
 fn now() -> DateTime<Utc> {
@@ -63,7 +64,7 @@ async fn fixture() -> (tempfile::TempDir, axum::Router) {
     }
     let store: Arc<dyn Store> = Arc::new(store);
     let search = Arc::new(web::SearchIndex::in_memory().unwrap());
-    web::search::sync(&store, &search, |_| {}).await.unwrap();
+    index::sync(&*store, &search, |_| {}).await.unwrap();
     let state = web::AppState::new(store, Clock::Fixed(now()), search);
     (dir, web::router(state))
 }
@@ -570,7 +571,8 @@ async fn admin_fixture() -> (tempfile::TempDir, axum::Router, Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("t.db")).unwrap());
     let hash = web::admin::hash_password("correct horse battery").unwrap();
-    let admin = web::admin::AdminConfig::new(&hash, Arc::new(StoreSources(store.clone())), false).unwrap();
+    let admin =
+        web::admin::AdminConfig::new(&hash, store.clone(), Arc::new(StoreSources(store.clone())), false).unwrap();
     let site = web::SiteConfig { admin: Some(Arc::new(admin)), ..Default::default() };
     let state = web::AppState::with_site(
         store.clone(),
@@ -714,16 +716,16 @@ async fn issue_7_a_catch_up_indexes_an_article_committed_behind_the_checkpoint()
         store.insert_article(a, StoryAssignment::New).await.unwrap();
     }
     let search = Arc::new(web::SearchIndex::in_memory().unwrap());
-    assert_eq!(web::search::sync(&store, &search, |_| {}).await.unwrap().added, 3);
+    assert_eq!(index::sync(&*store, &search, |_| {}).await.unwrap().added, 3);
     // As if article 2 had committed after 3 was indexed (PostgreSQL ids are
     // not committed in order): the index lacks it behind its checkpoint.
     search.remove(&[2], search.checkpoint().deletions).unwrap();
     assert_eq!(search.indexed_through(), 3);
-    let report = web::search::sync(&store, &search, |_| {}).await.unwrap();
+    let report = index::sync(&*store, &search, |_| {}).await.unwrap();
     assert_eq!(report.added, 1);
     assert!(search.contains(2));
     // Nothing new: nothing re-indexed.
-    assert_eq!(web::search::sync(&store, &search, |_| {}).await.unwrap().added, 0);
+    assert_eq!(index::sync(&*store, &search, |_| {}).await.unwrap().added, 0);
 }
 
 #[tokio::test]

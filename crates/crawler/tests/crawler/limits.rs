@@ -9,7 +9,8 @@ use fetch::{FetchConfig, Fetcher, Guard};
 use model::{Clock, FeedUrl, NewSource};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use store::{ArticleFilter, ArticleQuery, SqliteStore, Store};
+use store::prelude::*;
+use store::{ArticleFilter, ArticleQuery, SqliteStore};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 

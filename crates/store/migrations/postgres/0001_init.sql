@@ -1,3 +1,4 @@
+-- Matches SQLite 0001_init.sql, 0002_extract_rules.sql, 0003_schedule.sql, 0004_reader_site.sql, 0005_images.sql, 0006_leases.sql.
 -- Tagline schema for PostgreSQL: the same tables and meaning as the SQLite
 -- migrations 0001-0006, written once for this backend. Times are BIGINT
 -- unix seconds, as in SQLite.

@@ -1,3 +1,4 @@
+-- Matches SQLite 0007_tag_counts.sql.
 -- How many articles carry each tag, kept by triggers (as SQLite's 0007).
 ALTER TABLE tags ADD COLUMN article_count BIGINT NOT NULL DEFAULT 0;
 UPDATE tags SET article_count = (SELECT COUNT(*) FROM article_tags at WHERE at.tag_id = tags.id);

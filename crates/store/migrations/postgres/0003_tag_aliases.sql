@@ -1,3 +1,4 @@
+-- Matches SQLite 0008_tag_aliases.sql.
 -- Tag aliases (as SQLite's 0008).
 CREATE TABLE tag_aliases (
     id BIGSERIAL PRIMARY KEY,

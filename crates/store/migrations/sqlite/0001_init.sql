@@ -1,3 +1,4 @@
+-- Matches PostgreSQL 0001_init.sql. Both live schemas are checked against each other and migrate.rs (store test issue_17_...).
 -- Tagline schema, version 1. Portable SQL: INTEGER unix seconds for times,
 -- TEXT for enumerations, no SQLite-only types.
 CREATE TABLE sources (

@@ -1,3 +1,4 @@
+-- Matches PostgreSQL 0001_init.sql. Both live schemas are checked against each other and migrate.rs (store test issue_17_...).
 -- Adaptive scheduling: when each source is next due, and how many fetches
 -- in a row have failed (for backoff).
 ALTER TABLE sources ADD COLUMN next_fetch_at INTEGER;

@@ -1,3 +1,4 @@
+-- Matches PostgreSQL 0001_init.sql. Both live schemas are checked against each other and migrate.rs (store test issue_17_...).
 -- The reader's site: trending tags scan article_tags by time; operator tag
 -- rules; and a log of deleted articles so that search indexes on every web
 -- node can follow deletions as they follow insertions (by position).

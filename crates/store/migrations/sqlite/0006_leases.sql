@@ -1,3 +1,4 @@
+-- Matches PostgreSQL 0001_init.sql. Both live schemas are checked against each other and migrate.rs (store test issue_17_...).
 -- Crawl leases: a worker claims a due source until lease_until, so that
 -- several workers never fetch the same feed at once; an expired lease
 -- (a killed worker) makes the source claimable again.

@@ -1,3 +1,4 @@
+-- Matches PostgreSQL 0002_tag_counts.sql. Both live schemas are checked against each other and migrate.rs (store test issue_17_...).
 -- How many articles carry each tag, kept by triggers, so that a tag page or
 -- the list of most used tags does not count millions of rows.
 ALTER TABLE tags ADD COLUMN article_count INTEGER NOT NULL DEFAULT 0;

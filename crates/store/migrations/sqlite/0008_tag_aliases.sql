@@ -1,3 +1,4 @@
+-- Matches PostgreSQL 0003_tag_aliases.sql. Both live schemas are checked against each other and migrate.rs (store test issue_17_...).
 -- Tag aliases: a tag key that always stands for another tag ("beijing" for
 -- China, "u.s." for US). Articles tagged with an alias are stored under its
 -- tag, and the alias's own pages show that tag.

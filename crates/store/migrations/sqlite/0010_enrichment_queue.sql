@@ -1,3 +1,4 @@
+-- Matches PostgreSQL 0005_enrichment_queue.sql. Both live schemas are checked against each other and migrate.rs (store test issue_17_...).
 -- The enrichment queue (issue 4). A crawl stores what the feed and page
 -- carry at once and queues the article here; the enrichment stage adds its
 -- language, category, tags and story, and takes it off the queue. A worker

@@ -16,7 +16,8 @@ use fetch::{FetchConfig, Fetcher, Guard};
 use model::{FeedUrl, NewSource};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::{SqliteStore, Store};
+use store::prelude::*;
+use store::SqliteStore;
 
 /// How often the demo looks for new articles: each feed is due again
 /// within [`DEMO_BOUNDS`], far sooner than a real publisher would allow.

@@ -464,7 +464,7 @@ fn issue_14_the_hostile_web_is_contained_source_by_source() {
     // What was stored: only http(s) URLs, and tags made of words.
     let store = rt.block_on(async { store::SqliteStore::open(crawl_dir.join("tagline.db")).unwrap() });
     let stored = rt.block_on(async {
-        use store::Store;
+        use store::prelude::*;
         let q = store::ArticleQuery { filter: store::ArticleFilter::All, after: None, limit: 100_000 };
         store.list_articles(&q).await.unwrap()
     });
@@ -480,7 +480,7 @@ fn issue_14_the_hostile_web_is_contained_source_by_source() {
             }
         }
     }
-    let sources = rt.block_on(async { store::Store::sources(&store).await.unwrap() });
+    let sources = rt.block_on(async { store::Sources::sources(&store).await.unwrap() });
     let archive = sources.iter().find(|s| s.name == "archive").unwrap();
     assert!(archive.last_note.as_deref().unwrap_or("").contains("at most 100 pages per crawl"), "{archive:?}");
 

@@ -272,7 +272,7 @@ fn serve_on(listener: tokio::net::TcpListener, app: axum::Router) -> (String, to
 /// Every stored article, newest first, read straight from the data directory.
 fn stored_articles(rt: &tokio::runtime::Runtime, data: &Path) -> Vec<model::Article> {
     rt.block_on(async {
-        use store::Store;
+        use store::prelude::*;
         let store = store::SqliteStore::open(data.join("tagline.db")).unwrap();
         let q = store::ArticleQuery { filter: store::ArticleFilter::All, after: None, limit: 1000 };
         store.list_articles(&q).await.unwrap()
@@ -342,7 +342,7 @@ fn issue_2_a_failing_source_is_named_and_the_others_are_still_crawled() {
 
     // Sources that break after being added are registered through the store.
     rt.block_on(async {
-        use store::Store;
+        use store::prelude::*;
         let store = store::SqliteStore::open(d.join("tagline.db")).unwrap();
         let add = |name: &str, url: &str, trusted: bool| model::NewSource {
             name: name.into(),
@@ -752,7 +752,7 @@ fn issue_7_three_workers_and_two_web_nodes_share_one_postgresql() {
     assert!(stdout(&out).contains(&format!("imported {FEEDS} sources")), "{}", stdout(&out));
 
     let pg = rt.block_on(store::PgStore::connect(&db)).unwrap();
-    let count = || rt.block_on(async { store::Store::counts(&pg).await.unwrap().articles });
+    let count = || rt.block_on(async { store::Articles::counts(&pg).await.unwrap().articles });
     let mut workers: Vec<Killed> = (0..3)
         .map(|i| {
             Killed(
@@ -784,7 +784,7 @@ fn issue_7_three_workers_and_two_web_nodes_share_one_postgresql() {
     // the enrichment queue, including the killed worker's claims once
     // their lease lapses. (Stopping them as soon as every article was
     // stored left the indexes short: the flaky failure of issue 18.)
-    let pending = || rt.block_on(async { store::Store::counts(&pg).await.unwrap().pending });
+    let pending = || rt.block_on(async { store::Articles::counts(&pg).await.unwrap().pending });
     while pending() > 0 {
         assert!(started.elapsed().as_secs() < 300, "{} articles still await enrichment", pending());
         std::thread::sleep(std::time::Duration::from_millis(200));
@@ -794,7 +794,7 @@ fn issue_7_three_workers_and_two_web_nodes_share_one_postgresql() {
     drop(workers);
     assert_eq!(count(), want, "every item stored exactly once");
     assert!(at_kill < want, "the worker was killed before the crawl finished ({at_kill} of {want})");
-    let failing = rt.block_on(async { store::Store::sources(&pg).await.unwrap() });
+    let failing = rt.block_on(async { store::Sources::sources(&pg).await.unwrap() });
     assert!(failing.iter().all(|s| s.status == model::SourceStatus::Ok), "every source crawled successfully");
 
     // Two stateless web nodes, each with its own search index.
@@ -805,7 +805,7 @@ fn issue_7_three_workers_and_two_web_nodes_share_one_postgresql() {
             spawn_with_url_containing(c, "serving on")
         })
         .collect();
-    let tag = rt.block_on(async { store::Store::top_tags(&pg, None, 1).await.unwrap() })[0].name.to_string();
+    let tag = rt.block_on(async { store::Tags::top_tags(&pg, None, 1).await.unwrap() })[0].name.to_string();
     let paths = [
         "/".to_string(),
         format!("/tag/{tag}"),
@@ -876,7 +876,7 @@ fn issue_7_prune_keeps_pinned_articles_and_an_instance_moves_to_postgresql() {
     assert!(stdout(&out).contains(&format!("indexed {} articles", 400 - removed)), "{}", stdout(&out));
     let pinned = rt.block_on(async {
         let pg = store::PgStore::connect(&db).await.unwrap();
-        store::Store::article(&pg, 1).await.unwrap()
+        store::Articles::article(&pg, 1).await.unwrap()
     });
     assert!(pinned.is_some(), "the pinned article survived and moved");
 }

@@ -72,7 +72,7 @@ impl StoryMatcher {
         }
         let seq0 = self.state().next_seq;
         let docs = features(&batch).await?;
-        let best_stored = self.best_stored(store, &batch, &docs).await?;
+        let (best_stored, _) = self.best_stored(store, &batch, &docs).await?;
 
         let _serial = self.assign.lock().await;
         let meanwhile: Vec<(i64, Arc<StoryDoc>)> = {
@@ -118,14 +118,30 @@ impl StoryMatcher {
         Ok(stored)
     }
 
+    /// The first phase of [`StoryMatcher::complete`] alone, storing
+    /// nothing: for each article, the stored story it would join (if any)
+    /// and how many candidates the store's tag index returned for it.
+    /// `tagline bench cluster` times this, so the benchmark measures the
+    /// path production runs.
+    pub async fn best_stories(
+        &self,
+        store: &dyn Store,
+        batch: &[(Article, Enrichment)],
+    ) -> Result<Vec<(Option<i64>, usize)>, StoreError> {
+        let docs = features(batch).await?;
+        let (best, candidates) = self.best_stored(store, batch, &docs).await?;
+        Ok(best.into_iter().map(|m| m.first().map(|b| b.1)).zip(candidates).collect())
+    }
+
     /// For each article, the stored candidates' stories it reaches the
-    /// threshold with: (similarity, story), best first, one per story.
+    /// threshold with: (similarity, story), best first, one per story; and
+    /// how many candidates each had.
     async fn best_stored(
         &self,
         store: &dyn Store,
         batch: &[(Article, Enrichment)],
         docs: &[Arc<StoryDoc>],
-    ) -> Result<Vec<Vec<(f32, i64)>>, StoreError> {
+    ) -> Result<(Vec<Vec<(f32, i64)>>, Vec<usize>), StoreError> {
         let window = chrono::Duration::hours(enrich::story::WINDOW_HOURS);
         let queries = batch
             .iter()
@@ -136,6 +152,7 @@ impl StoryMatcher {
             })
             .collect();
         let refs = store.story_candidate_refs(queries, STORY_CANDIDATES, RECENT_CANDIDATES).await?;
+        let counts: Vec<usize> = refs.iter().map(Vec::len).collect();
         let mut missing: Vec<i64> = {
             let state = self.state();
             refs.iter().flatten().map(|r| r.id).filter(|id| !state.docs.contains_key(id)).collect()
@@ -159,13 +176,14 @@ impl StoryMatcher {
                 .collect()
         };
         let docs = docs.to_vec();
-        blocking(move || {
+        let best = blocking(move || {
             docs.iter()
                 .zip(&candidates)
                 .map(|(doc, cands)| matches_of(doc, cands.iter().map(|(story, d)| (*story, d.as_ref()))))
                 .collect()
         })
-        .await
+        .await?;
+        Ok((best, counts))
     }
 }
 

@@ -4,6 +4,7 @@
 //! Words follow a Zipf distribution over a generated vocabulary plus real
 //! place names, so that posting lists have the skew of real news text.
 
+use crate::app::{progress_bar, App};
 use anyhow::Result;
 use chrono::{Duration, Utc};
 use model::{Category, FeedUrl, NewArticle, NewSource, Tag, TagKind, TagName};
@@ -274,4 +275,13 @@ pub fn queries(count: usize) -> Vec<index::SearchQuery> {
             }
         })
         .collect()
+}
+
+pub(crate) async fn synth_cmd(app: &App, articles: usize) -> Result<()> {
+    let bar = progress_bar(articles as u64, "writing");
+    let started = std::time::Instant::now();
+    let stored = run(&app.store, articles, app.clock.now(), |n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    println!("stored {stored} synthetic articles in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
 }

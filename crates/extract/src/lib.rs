@@ -31,6 +31,9 @@ pub enum ExtractError {
     /// The page is larger than the extractor accepts.
     #[error("the page is {0} bytes, more than the {MAX_INPUT} accepted")]
     TooLarge(usize),
+    /// A source's extraction rule is not a CSS selector this parser reads.
+    #[error("not a valid CSS selector: {0:?}")]
+    InvalidSelector(String),
 }
 
 /// Pages larger than this are refused rather than parsed.
@@ -73,10 +76,10 @@ pub struct Extracted {
 pub use model::ExtractRules as Rules;
 
 /// Checks that every selector of `rules` parses; the error names the first bad one.
-pub fn validate_rules(rules: &Rules) -> Result<(), String> {
+pub fn validate_rules(rules: &Rules) -> Result<(), ExtractError> {
     for sel in rules.keep.iter().chain(&rules.drop) {
         if !is_valid_selector(sel) {
-            return Err(format!("not a valid CSS selector: {sel:?}"));
+            return Err(ExtractError::InvalidSelector(sel.clone()));
         }
     }
     Ok(())

@@ -3,6 +3,17 @@
 
 use crate::xml;
 
+/// Why an OPML file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum OpmlError {
+    /// The XML passed a protective bound (entity expansion, size).
+    #[error("the OPML file is refused: {0}")]
+    Limit(#[from] xml::LimitError),
+    /// The document has no `<opml>` element.
+    #[error("not an OPML document (no <opml> element)")]
+    NotOpml,
+}
+
 /// A subscription from an OPML file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outline {
@@ -18,15 +29,15 @@ pub struct Outline {
 
 /// Reads every outline with an `xmlUrl`, at any depth. A broken file yields
 /// what could be read; an error only when there is no `<opml>` at all.
-pub fn parse(text: &str) -> Result<Vec<Outline>, String> {
-    let doc = xml::read(text).map_err(|e| e.to_string())?;
+pub fn parse(text: &str) -> Result<Vec<Outline>, OpmlError> {
+    let doc = xml::read(text)?;
     let root = if doc.root.local.is_empty() {
         doc.root.elements().find(|e| e.local.eq_ignore_ascii_case("opml"))
     } else {
         Some(&doc.root)
     };
     let Some(root) = root.filter(|r| r.local.eq_ignore_ascii_case("opml")) else {
-        return Err("not an OPML document (no <opml> element)".into());
+        return Err(OpmlError::NotOpml);
     };
     let mut out = Vec::new();
     fn walk(e: &xml::Element, folders: &mut Vec<String>, out: &mut Vec<Outline>) {

@@ -9,6 +9,6 @@ pub(crate) fn hash_password() -> Result<()> {
     std::io::stdin().read_line(&mut line).context("reading the password from stdin")?;
     let password = line.trim_end_matches(['\r', '\n']);
     anyhow::ensure!(password.chars().count() >= 8, "use a password of at least 8 characters");
-    println!("{}", web::admin::hash_password(password).map_err(|e| anyhow::anyhow!(e))?);
+    println!("{}", web::admin::hash_password(password)?);
     Ok(())
 }

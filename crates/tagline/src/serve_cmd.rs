@@ -27,8 +27,7 @@ pub(crate) async fn serve(app: App, args: &ServeArgs) -> Result<()> {
     let admin = match hash {
         Some(h) => {
             let secure = base_url.as_deref().is_some_and(|b| b.starts_with("https://"));
-            let cfg = web::admin::AdminConfig::new(&h, store.clone(), Arc::new(AdminSources(Arc::new(app))), secure)
-                .map_err(|e| anyhow::anyhow!(e))?;
+            let cfg = web::admin::AdminConfig::new(&h, store.clone(), Arc::new(AdminSources(Arc::new(app))), secure)?;
             Some(Arc::new(cfg))
         }
         None => None,

@@ -81,7 +81,7 @@ pub(crate) async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()>
 
 /// Imports the sources of an OPML document; the summary to show.
 pub(crate) async fn import_opml_text(app: &App, text: &str, no_fetch_pages: bool) -> Result<String> {
-    let outlines = feed::opml::parse(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let outlines = feed::opml::parse(text)?;
     let (mut added, mut known, mut invalid, mut trusted_count) = (0, 0, 0, 0usize);
     for o in outlines {
         let feed_url = match FeedUrl::parse(&o.feed_url) {
@@ -125,13 +125,13 @@ pub(crate) struct AdminSources(pub(crate) Arc<App>);
 
 #[async_trait::async_trait]
 impl web::admin::SourceAdmin for AdminSources {
-    async fn add(&self, url: &str, region: Option<String>) -> Result<String> {
+    async fn add(&self, url: &str, region: Option<String>) -> web::admin::SourceAdminResult {
         let args = AddArgs { url: url.to_string(), name: None, region, lang: None, no_fetch_pages: false };
-        add_source_message(&self.0, &args).await
+        Ok(add_source_message(&self.0, &args).await?)
     }
 
-    async fn import_opml(&self, opml: &str) -> Result<String> {
-        import_opml_text(&self.0, opml, false).await
+    async fn import_opml(&self, opml: &str) -> web::admin::SourceAdminResult {
+        Ok(import_opml_text(&self.0, opml, false).await?)
     }
 }
 
@@ -166,7 +166,7 @@ pub(crate) async fn set_rules(app: &App, args: &cli::RulesArgs) -> Result<()> {
     } else {
         model::ExtractRules { keep: args.keep.clone(), drop: args.drop.clone() }
     };
-    extract::validate_rules(&rules).map_err(anyhow::Error::msg)?;
+    extract::validate_rules(&rules)?;
     app.store.set_extract_rules(source.id, rules).await?;
     println!("rules for {} updated", source.slug);
     Ok(())

@@ -36,10 +36,29 @@ use std::time::{Duration, Instant};
 pub trait SourceAdmin: Send + Sync {
     /// Adds a source from a feed or site URL, discovering the feed.
     /// Returns a line for the operator.
-    async fn add(&self, url: &str, region: Option<String>) -> anyhow::Result<String>;
+    async fn add(&self, url: &str, region: Option<String>) -> SourceAdminResult;
     /// Imports an OPML document. Returns a line for the operator.
-    async fn import_opml(&self, opml: &str) -> anyhow::Result<String>;
+    async fn import_opml(&self, opml: &str) -> SourceAdminResult;
 }
+
+/// Why the admin pages cannot be set up, or a password not hashed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The configured hash is not a PHC string.
+    #[error("the admin password hash is not a PHC string: {0}")]
+    NotPhc(#[source] argon2::password_hash::Error),
+    /// The configured hash uses another algorithm.
+    #[error("the admin password hash uses {0}, not argon2")]
+    NotArgon2(String),
+    /// Hashing failed.
+    #[error("hashing the password failed: {0}")]
+    Hash(#[source] argon2::password_hash::Error),
+}
+
+/// What an operator's source action returns: a line for the operator, or
+/// why it failed (the binary's discovery and import errors, whatever they
+/// are).
+pub type SourceAdminResult = Result<String, Box<dyn std::error::Error + Send + Sync>>;
 
 /// The admin configuration.
 pub struct AdminConfig {
@@ -69,11 +88,10 @@ impl AdminConfig {
         store: std::sync::Arc<dyn store::AdminStore>,
         sources: std::sync::Arc<dyn SourceAdmin>,
         secure_cookie: bool,
-    ) -> Result<Self, String> {
-        let parsed = PasswordHash::new(password_hash)
-            .map_err(|e| format!("the admin password hash is not a PHC string: {e}"))?;
+    ) -> Result<Self, AdminError> {
+        let parsed = PasswordHash::new(password_hash).map_err(AdminError::NotPhc)?;
         if !parsed.algorithm.as_str().starts_with("argon2") {
-            return Err(format!("the admin password hash uses {}, not argon2", parsed.algorithm));
+            return Err(AdminError::NotArgon2(parsed.algorithm.to_string()));
         }
         let key: [u8; 32] = Sha256::digest(format!("tagline-admin-session\0{password_hash}").as_bytes()).into();
         Ok(Self {
@@ -476,8 +494,8 @@ pub async fn remove_rule(
 
 /// Hashes a password for the configuration (`tagline hash-password`):
 /// argon2id with a random salt, as a PHC string.
-pub fn hash_password(password: &str) -> Result<String, String> {
+pub fn hash_password(password: &str) -> Result<String, AdminError> {
     use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AdminError::Hash)
 }

@@ -556,14 +556,14 @@ struct StoreSources(Arc<dyn Store>);
 
 #[async_trait::async_trait]
 impl web::admin::SourceAdmin for StoreSources {
-    async fn add(&self, url: &str, region: Option<String>) -> anyhow::Result<String> {
+    async fn add(&self, url: &str, region: Option<String>) -> web::admin::SourceAdminResult {
         let feed_url = FeedUrl::parse(url)?;
         let (s, _) = self.0.add_source(NewSource { feed_url, region, ..new_source("Added", url, None) }).await?;
         Ok(format!("added {}", s.name))
     }
 
-    async fn import_opml(&self, _opml: &str) -> anyhow::Result<String> {
-        anyhow::bail!("not in this test")
+    async fn import_opml(&self, _opml: &str) -> web::admin::SourceAdminResult {
+        Err("not in this test".into())
     }
 }
 

@@ -4,6 +4,7 @@
 //! that. A failing source is recorded and reported; it never stops the
 //! others. The two stages are `ingest` and `enrichment`.
 
+pub mod admission;
 mod discover;
 mod enrichment;
 mod ingest;

@@ -46,6 +46,36 @@ impl Guard {
     }
 }
 
+impl Guard {
+    /// The hosts among `urls` that are not public but that this policy
+    /// allows (`--allow-private-network`, `--allow-host`): what an operator
+    /// consents to by adding a source while allowing them. Host names are
+    /// resolved as the guarded resolver does; a name that does not resolve
+    /// counts as public (the crawl's own checks still apply).
+    pub async fn allowed_non_public_hosts(&self, urls: &[&url::Url]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for u in urls {
+            let Some(host) = u.host_str() else { continue };
+            if out.iter().any(|h| h == host) || !(self.allow_private || self.host_is_allowed(host)) {
+                continue;
+            }
+            let non_public = match u.host() {
+                Some(url::Host::Ipv4(ip)) => is_non_public(ip.into()),
+                Some(url::Host::Ipv6(ip)) => is_non_public(ip.into()),
+                Some(url::Host::Domain(d)) => tokio::net::lookup_host((d, u.port_or_known_default().unwrap_or(80)))
+                    .await
+                    .map(|mut addrs| addrs.any(|a| is_non_public(a.ip())))
+                    .unwrap_or(false),
+                None => false,
+            };
+            if non_public {
+                out.push(host.to_string());
+            }
+        }
+        out
+    }
+}
+
 fn describe(ip: IpAddr) -> &'static str {
     if ip.is_loopback() {
         "loopback"

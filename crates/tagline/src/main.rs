@@ -40,7 +40,7 @@ use enrich_queue_cmd::*;
 use fetch::{FetchConfig, Fetcher, Guard};
 use hash_password_cmd::*;
 use migrate_cmd::*;
-use model::{Clock, FeedUrl, NewSource};
+use model::Clock;
 use prune_cmd::*;
 use reindex_cmd::*;
 use serve_cmd::*;

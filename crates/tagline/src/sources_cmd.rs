@@ -7,67 +7,25 @@ pub(crate) async fn add_source(app: &App, args: &AddArgs) -> Result<()> {
     Ok(())
 }
 
-/// Adds a source; the line to show the operator.
+/// Adds a source; the lines to show the operator.
 pub(crate) async fn add_source_message(app: &App, args: &AddArgs) -> Result<String> {
-    let url = FeedUrl::parse(&args.url).with_context(|| format!("{:?} is not a URL Tagline can crawl", args.url))?;
-    let found = crawler::discover_feed(&app.fetcher, &url).await.with_context(|| format!("adding {url}"))?;
-    let name = args
-        .name
-        .clone()
-        .or(found.title.clone())
-        .unwrap_or_else(|| found.feed_url.as_url().host_str().unwrap_or("source").to_string());
-    let (source, created) = app
-        .store
-        .add_source(NewSource {
-            name,
-            home_url: found.home_url.clone(),
-            feed_url: found.feed_url.clone(),
-            region: args.region.as_ref().map(|r| r.to_uppercase()),
-            lang: args.lang.clone().or(found.language.clone()),
-            fetch_pages: !args.no_fetch_pages,
-            trusted_hosts: trusted_hosts(&app.fetcher.config().guard, &[url.as_url(), found.feed_url.as_url()]).await,
-        })
-        .await?;
-    Ok(if created {
-        format!("added {} ({}) as /source/{}", source.name, source.feed_url, source.slug)
-    } else {
-        format!("already known: {} ({}) as /source/{}", source.name, source.feed_url, source.slug)
-    })
-}
-
-/// The non-public hosts among `urls` that the current flags allow: adding a
-/// source with `--allow-private-network` or `--allow-host` records the
-/// operator's consent for that source's hosts, so later crawls need no flag.
-pub(crate) async fn trusted_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
-    let hosts = non_public_allowed_hosts(guard, urls).await;
-    for h in &hosts {
-        println!("note: {h} is not a public address; allowed for this source as you asked");
-    }
-    hosts
-}
-
-/// The non-public hosts among `urls` that the current flags allow.
-pub(crate) async fn non_public_allowed_hosts(guard: &Guard, urls: &[&url::Url]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for u in urls {
-        let Some(host) = u.host_str() else { continue };
-        if out.iter().any(|h| h == host) || !(guard.allow_private || guard.host_is_allowed(host)) {
-            continue;
-        }
-        let non_public = match u.host() {
-            Some(url::Host::Ipv4(ip)) => fetch::guard::is_non_public(ip.into()),
-            Some(url::Host::Ipv6(ip)) => fetch::guard::is_non_public(ip.into()),
-            Some(url::Host::Domain(d)) => tokio::net::lookup_host((d, u.port_or_known_default().unwrap_or(80)))
-                .await
-                .map(|mut addrs| addrs.any(|a| fetch::guard::is_non_public(a.ip())))
-                .unwrap_or(false),
-            None => false,
-        };
-        if non_public {
-            out.push(host.to_string());
-        }
-    }
-    out
+    let req = crawler::admission::AddRequest {
+        url: args.url.clone(),
+        name: args.name.clone(),
+        region: args.region.clone(),
+        lang: args.lang.clone(),
+        fetch_pages: !args.no_fetch_pages,
+    };
+    let done = crawler::admission::add_source(app.store.as_ref(), &app.fetcher, &req).await?;
+    let mut lines: Vec<String> = done
+        .trusted_hosts
+        .iter()
+        .map(|h| format!("note: {h} is not a public address; allowed for this source as you asked"))
+        .collect();
+    let s = &done.source;
+    let verb = if done.created { "added" } else { "already known:" };
+    lines.push(format!("{verb} {} ({}) as /source/{}", s.name, s.feed_url, s.slug));
+    Ok(lines.join("\n"))
 }
 
 pub(crate) async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()> {
@@ -81,43 +39,18 @@ pub(crate) async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()>
 
 /// Imports the sources of an OPML document; the summary to show.
 pub(crate) async fn import_opml_text(app: &App, text: &str, no_fetch_pages: bool) -> Result<String> {
-    let outlines = feed::opml::parse(text)?;
-    let (mut added, mut known, mut invalid, mut trusted_count) = (0, 0, 0, 0usize);
-    for o in outlines {
-        let feed_url = match FeedUrl::parse(&o.feed_url) {
-            Ok(u) => u,
-            Err(e) => {
-                eprintln!("skipped {:?}: {e}", o.feed_url);
-                invalid += 1;
-                continue;
-            }
-        };
-        let name = o.title.clone().unwrap_or_else(|| feed_url.as_url().host_str().unwrap_or("source").to_string());
-        let trusted = non_public_allowed_hosts(&app.fetcher.config().guard, &[feed_url.as_url()]).await;
-        trusted_count += usize::from(!trusted.is_empty());
-        let (_, created) = app
-            .store
-            .add_source(NewSource {
-                name,
-                home_url: o.home_url.as_deref().and_then(|h| FeedUrl::parse(h).ok()),
-                feed_url,
-                region: None,
-                lang: None,
-                fetch_pages: !no_fetch_pages,
-                trusted_hosts: trusted,
-            })
-            .await?;
-        if created {
-            added += 1;
-        } else {
-            known += 1;
-        }
+    let done = crawler::admission::import_opml(app.store.as_ref(), &app.fetcher, text, !no_fetch_pages).await?;
+    let mut lines: Vec<String> = done.invalid.iter().map(|(url, why)| format!("skipped {url:?}: {why}")).collect();
+    lines.push(format!(
+        "imported {} sources ({} already known, {} invalid)",
+        done.added,
+        done.known,
+        done.invalid.len()
+    ));
+    if done.trusted > 0 {
+        lines.push(format!("note: {} of them are on non-public addresses, allowed as you asked", done.trusted));
     }
-    let mut summary = format!("imported {added} sources ({known} already known, {invalid} invalid)");
-    if trusted_count > 0 {
-        summary += &format!("\nnote: {trusted_count} of them are on non-public addresses, allowed as you asked");
-    }
-    Ok(summary)
+    Ok(lines.join("\n"))
 }
 
 /// The admin pages' way to add sources: the same code paths as the CLI.

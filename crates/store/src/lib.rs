@@ -6,6 +6,7 @@
 mod concepts;
 pub mod migrate;
 mod postgres;
+mod rows;
 mod sqlite;
 
 pub use concepts::*;

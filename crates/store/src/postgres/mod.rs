@@ -5,6 +5,7 @@
 //! Many crawler workers and web nodes share one database; they coordinate
 //! only through it (crawl leases taken with `FOR UPDATE SKIP LOCKED`).
 
+use crate::rows::{self, from_ts};
 use crate::*;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use model::{slugify, SourceStatus, Tag, TagRule};
@@ -61,14 +62,6 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 
 fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
-}
-
-fn from_ts(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(secs, 0).unwrap_or_default()
-}
-
-fn corrupt(column: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt { column, message: e.to_string() }
 }
 
 impl PgStore {
@@ -135,57 +128,11 @@ fn redact(url: &str) -> String {
 }
 
 fn source_from_row(r: &Row, off: usize) -> Result<Source> {
-    let url = |s: Option<String>| s.and_then(|s| FeedUrl::parse(&s).ok());
-    let feed: String = r.try_get(off + 4)?;
-    Ok(Source {
-        id: r.try_get(off)?,
-        slug: r.try_get(off + 1)?,
-        name: r.try_get(off + 2)?,
-        home_url: url(r.try_get(off + 3)?),
-        feed_url: FeedUrl::parse(&feed).map_err(|e| corrupt("sources.feed_url", e))?,
-        region: r.try_get(off + 5)?,
-        lang: r.try_get(off + 6)?,
-        fetch_pages: r.try_get(off + 7)?,
-        status: SourceStatus::parse(r.try_get(off + 8)?),
-        last_error: r.try_get(off + 9)?,
-        last_fetched: r.try_get::<_, Option<i64>>(off + 10)?.map(from_ts),
-        etag: r.try_get(off + 11)?,
-        last_modified: r.try_get(off + 12)?,
-        trusted_hosts: r.try_get::<_, String>(off + 13)?.split_whitespace().map(str::to_string).collect(),
-        extract_rules: model::ExtractRules {
-            keep: r.try_get(off + 14)?,
-            drop: r
-                .try_get::<_, String>(off + 15)?
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(str::to_string)
-                .collect(),
-        },
-        last_note: r.try_get(off + 16)?,
-    })
+    rows::source(r, off)
 }
 
 fn article_from_row(r: &Row) -> Result<Article> {
-    let source = source_from_row(r, ARTICLE_NCOLS)?;
-    Ok(Article {
-        id: r.try_get(0)?,
-        url: r.try_get(1)?,
-        guid: r.try_get(2)?,
-        title: r.try_get(3)?,
-        author: r.try_get(4)?,
-        published: from_ts(r.try_get(5)?),
-        updated: r.try_get::<_, Option<i64>>(6)?.map(from_ts),
-        lang: r.try_get(7)?,
-        category: r.try_get::<_, Option<String>>(8)?.and_then(|c| Category::parse(&c).ok()),
-        tags: Vec::new(),
-        text: r.try_get(9)?,
-        html: r.try_get(10)?,
-        excerpt: r.try_get(11)?,
-        image: r.try_get(12)?,
-        story_id: r.try_get(13)?,
-        image_stored: r.try_get(14)?,
-        source,
-    })
+    rows::article(r)
 }
 
 fn articles_from_rows(rows: &[Row]) -> Result<Vec<Article>> {
@@ -196,9 +143,7 @@ fn tag_counts(rows: &[Row]) -> Result<Vec<TagCount>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let (name, kind, count): (String, String, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-        if let (Ok(name), Some(kind)) = (TagName::parse(&name), TagKind::parse(&kind)) {
-            out.push(TagCount { name, kind, count });
-        }
+        out.extend(rows::tag_count(&name, &kind, count));
     }
     Ok(out)
 }
@@ -216,24 +161,11 @@ async fn attach_tags(client: &deadpool_postgres::Client, articles: &mut [Article
         )
         .await?;
     let rows = client.query(&st, &[&ids]).await?;
-    let mut by_id: std::collections::HashMap<i64, Vec<Tag>> = std::collections::HashMap::new();
-    for r in rows {
-        let (id, name, kind, score): (i64, String, String, f64) =
-            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
-        let (Ok(name), Some(kind)) = (TagName::parse(&name), TagKind::parse(&kind)) else { continue };
-        by_id.entry(id).or_default().push(Tag { name, kind, score: score as f32 });
-    }
-    for a in articles.iter_mut() {
-        let mut tags = by_id.remove(&a.id).unwrap_or_default();
-        tags.sort_by_key(|t| match t.kind {
-            TagKind::Relationship => 0,
-            TagKind::Entity => 1,
-            TagKind::KeyPhrase => 2,
-            TagKind::Rule => 3,
-            TagKind::Feed => 4,
-        });
-        a.tags = tags;
-    }
+    let rows = rows
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect::<Result<Vec<_>>>()?;
+    rows::attach_tags(articles, rows);
     Ok(())
 }
 

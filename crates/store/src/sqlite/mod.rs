@@ -1,8 +1,8 @@
 //! The SQLite backend: one file in the data directory, WAL mode, one writer
 //! connection and a few readers, migrations embedded in the binary.
 
+use crate::rows::{self, from_ts};
 use crate::*;
-use chrono::TimeZone;
 use model::{slugify, SourceStatus, Tag, TagRule};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
@@ -105,10 +105,6 @@ fn spawn_checkpointer(conn: Connection) -> std::sync::mpsc::SyncSender<()> {
 
 fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
-}
-
-fn from_ts(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
 impl SqliteStore {
@@ -357,54 +353,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 }
 
 fn source_from_row(r: &Row, off: usize) -> rusqlite::Result<Source> {
-    let url = |s: Option<String>| s.and_then(|s| FeedUrl::parse(&s).ok());
-    let feed: String = r.get(off + 4)?;
-    Ok(Source {
-        id: r.get(off)?,
-        slug: r.get(off + 1)?,
-        name: r.get(off + 2)?,
-        home_url: url(r.get(off + 3)?),
-        feed_url: FeedUrl::parse(&feed).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(off + 4, rusqlite::types::Type::Text, Box::new(e))
-        })?,
-        region: r.get(off + 5)?,
-        lang: r.get(off + 6)?,
-        fetch_pages: r.get::<_, i64>(off + 7)? != 0,
-        status: SourceStatus::parse(&r.get::<_, String>(off + 8)?),
-        last_error: r.get(off + 9)?,
-        last_fetched: r.get::<_, Option<i64>>(off + 10)?.map(from_ts),
-        etag: r.get(off + 11)?,
-        last_modified: r.get(off + 12)?,
-        trusted_hosts: r.get::<_, String>(off + 13)?.split_whitespace().map(str::to_string).collect(),
-        extract_rules: model::ExtractRules {
-            keep: r.get(off + 14)?,
-            drop: r.get::<_, String>(off + 15)?.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
-        },
-        last_note: r.get(off + 16)?,
-    })
+    rows::source(r, off)
 }
 
 fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
-    let source = source_from_row(r, ARTICLE_NCOLS)?;
-    Ok(Article {
-        id: r.get(0)?,
-        url: r.get(1)?,
-        guid: r.get(2)?,
-        title: r.get(3)?,
-        author: r.get(4)?,
-        published: from_ts(r.get(5)?),
-        updated: r.get::<_, Option<i64>>(6)?.map(from_ts),
-        lang: r.get(7)?,
-        category: r.get::<_, Option<String>>(8)?.and_then(|c| Category::parse(&c).ok()),
-        tags: Vec::new(),
-        text: r.get(9)?,
-        html: r.get(10)?,
-        excerpt: r.get(11)?,
-        image: r.get(12)?,
-        story_id: r.get(13)?,
-        image_stored: r.get(14)?,
-        source,
-    })
+    rows::article(r)
 }
 
 /// Fills in the tags of the given articles with one query.
@@ -421,25 +374,8 @@ fn attach_tags(conn: &Connection, articles: &mut [Article]) -> Result<()> {
     let rows = stmt.query_map(params_from_iter(articles.iter().map(|a| a.id)), |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, f64>(3)?))
     })?;
-    let mut by_id: std::collections::HashMap<i64, Vec<Tag>> = std::collections::HashMap::new();
-    for row in rows {
-        let (id, name, kind, score) = row?;
-        let (Ok(name), Some(kind)) = (TagName::parse(&name), TagKind::parse(&kind)) else { continue };
-        by_id.entry(id).or_default().push(Tag { name, kind, score: score as f32 });
-    }
-    for a in articles.iter_mut() {
-        let mut tags = by_id.remove(&a.id).unwrap_or_default();
-        // Relationships first, then entities, phrases and feed tags: the
-        // order cards show them in.
-        tags.sort_by_key(|t| match t.kind {
-            TagKind::Relationship => 0,
-            TagKind::Entity => 1,
-            TagKind::KeyPhrase => 2,
-            TagKind::Rule => 3,
-            TagKind::Feed => 4,
-        });
-        a.tags = tags;
-    }
+    let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    rows::attach_tags(articles, rows);
     Ok(())
 }
 
@@ -450,9 +386,7 @@ fn tag_counts(st: &mut rusqlite::CachedStatement<'_>, params: impl rusqlite::Par
     let mut out = Vec::new();
     for row in rows {
         let (name, kind, count) = row?;
-        if let (Ok(name), Some(kind)) = (TagName::parse(&name), TagKind::parse(&kind)) {
-            out.push(TagCount { name, kind, count });
-        }
+        out.extend(rows::tag_count(&name, &kind, count));
     }
     Ok(out)
 }

@@ -48,17 +48,7 @@ impl Stories for SqliteStore {
             })
             .await?;
         let leads = self.articles_by_ids(&rows.iter().map(|r| r.1).collect::<Vec<_>>()).await?;
-        let mut leads: std::collections::HashMap<i64, Article> = leads.into_iter().map(|a| (a.id, a)).collect();
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, lead, articles, outlets, latest)| {
-                Some(StorySummary {
-                    story: Story { id, lead_article_id: lead, article_count: articles, outlet_count: outlets },
-                    lead: leads.remove(&lead)?,
-                    latest: from_ts(latest),
-                })
-            })
-            .collect())
+        Ok(rows::story_summaries(rows, leads))
     }
 }
 

@@ -74,6 +74,8 @@ fn is_drop_token(t: &str) -> bool {
             | "caption"
             | "credit"
             | "credits"
+            | "authorbox"
+            | "authorbio"
     )
 }
 
@@ -115,6 +117,17 @@ fn is_drop_pair(a: &str, b: &str) -> bool {
             | ("see", "more")
             | ("dont", "miss")
             | ("also", "like")
+            // Author bio boxes under the article ("X writes about Y for
+            // Z"): the same text on every article of an author, so it
+            // would make unrelated reports look alike.
+            | ("author", "box")
+            | ("author", "bio")
+            | ("author", "info")
+            | ("author", "card")
+            | ("author", "profile")
+            | ("about", "author")
+            | ("author", "about")
+            | ("the", "author")
     )
 }
 
@@ -422,6 +435,16 @@ mod tests {
         assert!(!matches_tokens("shadow headline"));
         assert!(!matches_tokens("sc-article-body"));
         assert!(!matches_tokens("download"));
+    }
+
+    #[test]
+    fn author_bio_boxes_are_furniture_but_author_names_are_not() {
+        for class in ["author-box", "c-author-bio", "about-the-author", "about_author", "authorbox", "post-author-info"]
+        {
+            assert!(matches_tokens(class), "{class}");
+        }
+        assert!(!matches_tokens("author"), "a bare author class may hold the byline the metadata reads");
+        assert!(!matches_tokens("author-name"));
     }
 
     #[test]

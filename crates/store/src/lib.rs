@@ -21,21 +21,10 @@ pub mod prelude {
     };
 }
 
-// The column lists both backends select and read back by position: one
-// definition, so their row mappers cannot drift apart.
-
-/// A source's columns, in the order `source_from_row` reads them.
-const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts, s.extract_keep, s.extract_drop, s.last_note";
-/// How many columns [`SOURCE_COLS`] has.
-const SOURCE_NCOLS: usize = 17;
-/// An article's columns (whether its image is stored last), in the order
-/// `article_from_row` reads them; its source's columns follow.
 /// The condition (on `articles.id`) that keeps search indexing below the
 /// oldest article awaiting enrichment; the same SQL in both backends.
 const ENRICHED_PREFIX: &str = "id < COALESCE((SELECT MIN(article_id) FROM enrich_queue), 9223372036854775807)";
-const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id, EXISTS (SELECT 1 FROM article_images i WHERE i.article_id = a.id)";
-/// How many columns [`ARTICLE_COLS`] has.
-const ARTICLE_NCOLS: usize = 15;
+use rows::{ARTICLE_COLS, SOURCE_COLS, SOURCE_NCOLS};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

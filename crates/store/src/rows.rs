@@ -2,9 +2,22 @@
 //! backend only says how to read one cell ([`Cells`]), so a column added to
 //! `SOURCE_COLS` or `ARTICLE_COLS` is mapped in one place.
 
-use crate::{StoreError, StorySummary, TagCount, ARTICLE_NCOLS};
+use crate::{StoreError, StorySummary, TagCount};
 use chrono::{DateTime, TimeZone, Utc};
 use model::{Article, Category, FeedUrl, Source, SourceStatus, Story, Tag, TagKind, TagName};
+
+// The column lists both backends select and read back by position, beside
+// the mappers that read them: a column is added here, once.
+
+/// A source's columns, in the order [`source`] reads them.
+pub(crate) const SOURCE_COLS: &str = "s.id, s.slug, s.name, s.home_url, s.feed_url, s.region, s.lang, s.fetch_pages, s.status, s.last_error, s.last_fetched_at, s.etag, s.last_modified, s.trusted_hosts, s.extract_keep, s.extract_drop, s.last_note";
+/// How many columns [`SOURCE_COLS`] has.
+pub(crate) const SOURCE_NCOLS: usize = 17;
+/// An article's columns (whether its image is stored last), in the order
+/// [`article`] reads them; its source's columns follow.
+pub(crate) const ARTICLE_COLS: &str = "a.id, a.url, a.guid, a.title, a.author, a.published_at, a.updated_at, a.lang, a.category, a.text, a.html, a.excerpt, a.image, a.story_id, EXISTS (SELECT 1 FROM article_images i WHERE i.article_id = a.id)";
+/// How many columns [`ARTICLE_COLS`] has.
+pub(crate) const ARTICLE_NCOLS: usize = 15;
 
 /// One result row, read by column position.
 pub(crate) trait Cells {
@@ -169,4 +182,16 @@ pub(crate) fn story_summaries(found: Vec<(i64, i64, i64, i64, i64)>, leads: Vec<
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_column_counts_match_the_column_lists() {
+        // Commas inside EXISTS (...) are not column separators; there are none.
+        assert_eq!(SOURCE_COLS.split(", ").count(), SOURCE_NCOLS);
+        assert_eq!(ARTICLE_COLS.split(", ").count(), ARTICLE_NCOLS);
+    }
 }

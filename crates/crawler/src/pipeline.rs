@@ -132,9 +132,10 @@ pub fn build_article(
 
     let mut tags: Vec<Tag> = Vec::new();
     for c in &entry.categories {
-        // A category is a tag only when it is words: never markup, a URL
-        // or code.
+        // A category is a tag only when it is words (never markup, a URL
+        // or code) naming a subject (not "News" or "Latest").
         if Category::from_publisher_label(c).is_some()
+            || enrich::generic::is_generic_section(c)
             || c.contains(['<', '>'])
             || c.split_whitespace().any(enrich::plain::is_code_like)
         {
@@ -246,6 +247,39 @@ fn truncate(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_16_generic_feed_sections_are_not_tags_but_subjects_are() {
+        let src = Source {
+            id: 1,
+            slug: "s".into(),
+            name: "S".into(),
+            home_url: None,
+            feed_url: model::FeedUrl::parse("https://s.example/feed").unwrap(),
+            region: None,
+            lang: None,
+            fetch_pages: false,
+            trusted_hosts: vec![],
+            extract_rules: Default::default(),
+            status: model::SourceStatus::New,
+            last_error: None,
+            last_fetched: None,
+            etag: None,
+            last_modified: None,
+            last_note: None,
+        };
+        let entry = FeedEntry {
+            title: Some("Minerals talks".into()),
+            link: Some("https://s.example/a".into()),
+            categories: ["News", "Latest", "Top Stories", "Uncategorized", "Critical Minerals"]
+                .map(String::from)
+                .to_vec(),
+            ..Default::default()
+        };
+        let a = build_article(&src, entry, "https://s.example/a", None, chrono::Utc::now());
+        let names: Vec<String> = a.tags.iter().map(|t| t.name.to_string()).collect();
+        assert_eq!(names, ["CriticalMinerals"]);
+    }
 
     #[test]
     fn issue_14_a_huge_body_is_cut_at_a_paragraph_and_its_html_follows() {

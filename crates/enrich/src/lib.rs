@@ -3,6 +3,7 @@
 pub mod category;
 mod fnv;
 pub mod gazetteer;
+pub mod generic;
 pub mod keyphrase;
 pub mod lang;
 pub mod model;

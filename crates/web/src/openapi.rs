@@ -146,7 +146,11 @@ pub fn document() -> Value {
             "/api/v1/tags/{name}/articles": op("Latest news with a tag.", vec![
                 param("name", "path", s("string"), "Tag name, any case."), after, limit.clone(),
             ], "TagArticlePage"),
-            "/api/v1/stories": op("Top stories, ranked by outlets and recency.", vec![limit], "StoryList"),
+            "/api/v1/stories": op(
+                "Top stories, the home page's ranking: distinct outlets, halved for every day since the newest report; no lead outlet holds more than a quarter of the places while others wait.",
+                vec![limit],
+                "StoryList",
+            ),
             "/api/v1/stories/{id}": op("A story with every report of it.", vec![param("id", "path", s("integer"), "Story id.")], "Story"),
             "/api/v1/search": op("Full-text search, best matches first.", search_params, "SearchResults"),
             "/api/v1/sources": op("Every source with its health.", vec![], "SourceList"),

@@ -114,7 +114,7 @@ fn tags_of_prose(title: &str, text: &str, opts: &TagOptions, phrases: &[keyphras
         }
         // A hyphen in a tag name marks a relationship (#China-CentralAsia):
         // "free-trade agreement" is #FreeTradeAgreement.
-        if let Ok(name) = TagName::parse(&k.phrase.replace('-', " ")) {
+        if let Ok(name) = TagName::parse(&acronyms_as_written(&k.phrase.replace('-', " "), title, text)) {
             if out.iter().any(|t: &Tag| t.name.key() == name.key()) {
                 continue;
             }
@@ -123,6 +123,23 @@ fn tags_of_prose(title: &str, text: &str, opts: &TagOptions, phrases: &[keyphras
         }
     }
     out
+}
+
+/// `phrase` (lower case, as ranked) with each word the article writes as
+/// an acronym ("UN", "EU", "AI") in capitals again, so that a tag reads
+/// #UNSchool, not #UnSchool.
+fn acronyms_as_written(phrase: &str, title: &str, text: &str) -> String {
+    let acronym = |w: &str| {
+        let upper = w.to_uppercase();
+        let n = upper.chars().count();
+        let written = |t: &str| {
+            t.contains(upper.as_str())
+                && t.split(|c: char| !c.is_alphanumeric())
+                    .any(|tok| tok == upper && tok.chars().any(char::is_alphabetic))
+        };
+        ((2..=5).contains(&n) && (written(title) || written(text))).then_some(upper)
+    };
+    phrase.split(' ').map(|w| acronym(w).unwrap_or_else(|| w.to_string())).collect::<Vec<_>>().join(" ")
 }
 
 /// Pairs of entity mentions written as "A-B" with nothing else hyphenated to
@@ -157,6 +174,18 @@ fn hyphenated_pairs(text: &str, toks: &[crate::tokenize::Token], mentions: &[Men
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_16_acronyms_keep_their_capitals_in_tags() {
+        let text = "The UN said the strike on a UN school killed 12. The UN school was a shelter.";
+        assert_eq!(acronyms_as_written("un school", "Strike on UN school", text), "UN school");
+        assert_eq!(acronyms_as_written("trade deal", "", text), "trade deal");
+        assert_eq!(
+            acronyms_as_written("us economy", "", "the economy worries us"),
+            "us economy",
+            "written in lower case only"
+        );
+    }
 
     fn names(tags: &[Tag], kind: TagKind) -> Vec<String> {
         tags.iter().filter(|t| t.kind == kind).map(|t| t.name.to_string()).collect()

@@ -250,24 +250,7 @@ mod tests {
 
     #[test]
     fn issue_16_generic_feed_sections_are_not_tags_but_subjects_are() {
-        let src = Source {
-            id: 1,
-            slug: "s".into(),
-            name: "S".into(),
-            home_url: None,
-            feed_url: model::FeedUrl::parse("https://s.example/feed").unwrap(),
-            region: None,
-            lang: None,
-            fetch_pages: false,
-            trusted_hosts: vec![],
-            extract_rules: Default::default(),
-            status: model::SourceStatus::New,
-            last_error: None,
-            last_fetched: None,
-            etag: None,
-            last_modified: None,
-            last_note: None,
-        };
+        let src = Source::new(1, "s", "S", model::FeedUrl::parse("https://s.example/feed").unwrap());
         let entry = FeedEntry {
             title: Some("Minerals talks".into()),
             link: Some("https://s.example/a".into()),

@@ -110,6 +110,31 @@ pub struct Source {
     pub last_note: Option<String>,
 }
 
+impl Source {
+    /// A source as it is first stored: pages fetched, never crawled, no
+    /// region, language, rules or trusted hosts.
+    pub fn new(id: i64, slug: &str, name: &str, feed_url: FeedUrl) -> Self {
+        Self {
+            id,
+            slug: slug.to_string(),
+            name: name.to_string(),
+            home_url: None,
+            feed_url,
+            region: None,
+            lang: None,
+            fetch_pages: true,
+            trusted_hosts: Vec::new(),
+            extract_rules: ExtractRules::default(),
+            status: SourceStatus::New,
+            last_error: None,
+            last_fetched: None,
+            etag: None,
+            last_modified: None,
+            last_note: None,
+        }
+    }
+}
+
 /// An article ready to be stored: everything the pipeline produced.
 #[derive(Clone, Debug)]
 pub struct NewArticle {

@@ -81,24 +81,7 @@ mod tests {
 
     #[test]
     fn issue_14_a_stored_script_url_is_never_rendered_as_a_link() {
-        let source = model::Source {
-            id: 1,
-            slug: "s".into(),
-            name: "S".into(),
-            home_url: None,
-            feed_url: model::FeedUrl::parse("https://e.com/feed").unwrap(),
-            region: None,
-            lang: None,
-            fetch_pages: true,
-            trusted_hosts: vec![],
-            extract_rules: Default::default(),
-            status: model::SourceStatus::Ok,
-            last_error: None,
-            last_fetched: None,
-            etag: None,
-            last_modified: None,
-            last_note: None,
-        };
+        let source = model::Source::new(1, "s", "S", model::FeedUrl::parse("https://e.com/feed").unwrap());
         let at = chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap();
         let mut a = Article {
             id: 7,

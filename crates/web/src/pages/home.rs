@@ -156,24 +156,8 @@ mod tests {
     /// A story of `outlets` outlets led by an article of source `outlet`,
     /// its newest report `hours` old.
     fn story(id: i64, outlet: i64, outlets: i64, hours: i64) -> store::StorySummary {
-        let source = model::Source {
-            id: outlet,
-            slug: format!("s{outlet}"),
-            name: format!("Outlet {outlet}"),
-            home_url: None,
-            feed_url: model::FeedUrl::parse("https://s.example/feed").unwrap(),
-            region: None,
-            lang: None,
-            fetch_pages: true,
-            trusted_hosts: vec![],
-            extract_rules: Default::default(),
-            status: model::SourceStatus::Ok,
-            last_error: None,
-            last_fetched: None,
-            etag: None,
-            last_modified: None,
-            last_note: None,
-        };
+        let feed = model::FeedUrl::parse("https://s.example/feed").unwrap();
+        let source = model::Source::new(outlet, &format!("s{outlet}"), &format!("Outlet {outlet}"), feed);
         let latest = now() - Duration::hours(hours);
         let lead = Article {
             id,

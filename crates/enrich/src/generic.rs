@@ -48,7 +48,6 @@ const GENERIC: &[&str] = &[
     "just in",
     "live",
     "editors picks",
-    "editor s picks",
     "must read",
     "highlights",
     "rss",
@@ -66,7 +65,6 @@ const GENERIC: &[&str] = &[
     "schlagzeilen",
     "meldungen",
     "topthemen",
-    "top themen",
     // French
     "actualites",
     "actualités",
@@ -76,7 +74,6 @@ const GENERIC: &[&str] = &[
     "a la une",
     "à la une",
     "accueil",
-    "general",
     "général",
     "dernieres nouvelles",
     "dernières nouvelles",
@@ -104,7 +101,6 @@ const GENERIC: &[&str] = &[
     "atualidade",
     "notizie",
     "ultime notizie",
-    "home page",
     "generale",
     "attualità",
     "attualita",
@@ -172,8 +168,11 @@ fn squash(s: &str) -> String {
 /// Whether a publisher's category is a generic section name rather than a
 /// subject.
 pub fn is_generic_section(label: &str) -> bool {
-    let key = squash(label);
-    !key.is_empty() && GENERIC.iter().any(|g| squash(g) == key)
+    // Squashed once per process: the crawler asks for every category of
+    // every feed entry.
+    static SET: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| GENERIC.iter().map(|g| squash(g)).collect());
+    set.contains(&squash(label))
 }
 
 #[cfg(test)]

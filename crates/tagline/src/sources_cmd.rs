@@ -40,13 +40,17 @@ pub(crate) async fn import_opml(app: &App, args: &cli::ImportArgs) -> Result<()>
 /// Imports the sources of an OPML document; the summary to show.
 pub(crate) async fn import_opml_text(app: &App, text: &str, no_fetch_pages: bool) -> Result<String> {
     let done = crawler::admission::import_opml(app.store.as_ref(), &app.fetcher, text, !no_fetch_pages).await?;
-    let mut lines: Vec<String> = done.invalid.iter().map(|(url, why)| format!("skipped {url:?}: {why}")).collect();
-    lines.push(format!(
+    // Skipped outlines go to stderr, as diagnostics; the summary is the
+    // command's output (and the admin page's message).
+    for (url, why) in &done.invalid {
+        eprintln!("skipped {url:?}: {why}");
+    }
+    let mut lines = vec![format!(
         "imported {} sources ({} already known, {} invalid)",
         done.added,
         done.known,
         done.invalid.len()
-    ));
+    )];
     if done.trusted > 0 {
         lines.push(format!("note: {} of them are on non-public addresses, allowed as you asked", done.trusted));
     }

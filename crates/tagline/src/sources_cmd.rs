@@ -45,12 +45,8 @@ pub(crate) async fn import_opml_text(app: &App, text: &str, no_fetch_pages: bool
     for (url, why) in &done.invalid {
         eprintln!("skipped {url:?}: {why}");
     }
-    let mut lines = vec![format!(
-        "imported {} sources ({} already known, {} invalid)",
-        done.added,
-        done.known,
-        done.invalid.len()
-    )];
+    let mut lines =
+        vec![format!("imported {} sources ({} already known, {} invalid)", done.added, done.known, done.invalid.len())];
     if done.trusted > 0 {
         lines.push(format!("note: {} of them are on non-public addresses, allowed as you asked", done.trusted));
     }

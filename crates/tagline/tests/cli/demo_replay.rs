@@ -180,7 +180,7 @@ fn issue_18_the_seed_replay_runs_again_on_the_demo_publisher_web() {
     let id = story_of[&story.title].0;
     assert!(get(&format!("/story/{id}")).contains(&format!("{} outlets", eu.len())));
     let edition = get("/edition/NG");
-    let local = edition.split("Top stories worldwide").next().unwrap_or_default();
+    let (local, _) = edition.split_once("Top stories worldwide").expect("the edition page has its worldwide part");
     assert!(local.contains("Lagos Daily Report"), "the Nigerian edition's local news shows its source:\n{edition}");
 }
 

@@ -237,6 +237,25 @@ fn browser_script(script: &str, site: &str) -> Command {
     cmd
 }
 
+/// Waits until the site's search index holds documents (its first
+/// catch-up after start), as `/metrics` reports; fails after a minute.
+fn wait_until_indexed(site: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let indexed = || {
+        let body = rt.block_on(async { reqwest::get(format!("{site}/metrics")).await.ok()?.text().await.ok() });
+        body.unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("tagline_search_indexed_documents "))
+            .and_then(|n| n.trim().parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while indexed() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the search index stayed empty");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// Runs the headless-Chromium checks (browser/run.mjs) against a running
 /// site; they end by killing `pid` to test offline reading.
 fn run_browser(site: &str, pid: u32) {
@@ -256,8 +275,7 @@ fn issue_6_the_demo_passes_the_browser_checks() {
     let mut demo = Command::new(env!("CARGO_BIN_EXE_tagline"));
     demo.arg("--data").arg(data.path()).args(["demo", "--listen", "127.0.0.1:0"]).env("TAGLINE_LOG", "error");
     let (web, site) = spawn_with_url_containing(demo, "serving on");
-    // Let the first search-index catch-up run.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    wait_until_indexed(&site);
     run_browser(&site, web.0.id());
 }
 
@@ -538,7 +556,13 @@ fn issue_4_kill_9_during_a_crawl_loses_nothing_and_the_next_crawl_completes_it()
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1200));
+    // Kill it once the first articles are stored: the pages take 300 ms
+    // each, two at a time, so at least 3.6 s of the crawl remain.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !d.join("tagline.db").exists() || stored_articles(&rt, d).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the crawl stored nothing within a minute");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert!(!status.success(), "the crawl was killed, not finished");

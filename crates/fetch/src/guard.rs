@@ -44,9 +44,7 @@ impl Guard {
             describe(ip)
         ))
     }
-}
 
-impl Guard {
     /// The hosts among `urls` that are not public but that this policy
     /// allows (`--allow-private-network`, `--allow-host`): what an operator
     /// consents to by adding a source while allowing them. Host names are

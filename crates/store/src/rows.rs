@@ -82,6 +82,11 @@ impl Cells for tokio_postgres::Row {
     }
 }
 
+/// A time as the unix seconds both backends store.
+pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
 /// Unix seconds as a time (out-of-range values read as the epoch).
 pub(crate) fn from_ts(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()

@@ -5,7 +5,7 @@
 //! Many crawler workers and web nodes share one database; they coordinate
 //! only through it (crawl leases taken with `FOR UPDATE SKIP LOCKED`).
 
-use crate::rows::{self, from_ts};
+use crate::rows::{self, from_ts, ts};
 use crate::*;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use model::{slugify, SourceStatus, Tag, TagRule};
@@ -58,10 +58,6 @@ impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         StoreError::database(format!("no database connection: {e}"), e)
     }
-}
-
-fn ts(t: DateTime<Utc>) -> i64 {
-    t.timestamp()
 }
 
 impl PgStore {

@@ -1,7 +1,7 @@
 //! The SQLite backend: one file in the data directory, WAL mode, one writer
 //! connection and a few readers, migrations embedded in the binary.
 
-use crate::rows::{self, from_ts};
+use crate::rows::{self, from_ts, ts};
 use crate::*;
 use model::{slugify, SourceStatus, Tag, TagRule};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -101,10 +101,6 @@ fn spawn_checkpointer(conn: Connection) -> std::sync::mpsc::SyncSender<()> {
         tracing::warn!(error = %e, "no checkpoint thread; the writer checkpoints by itself");
     }
     wrote
-}
-
-fn ts(t: DateTime<Utc>) -> i64 {
-    t.timestamp()
 }
 
 impl SqliteStore {
